@@ -1,0 +1,44 @@
+# 包联 Baolian — the two commands a newcomer needs: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+export BAOLIAN_ENV ?= development
+
+.PHONY: run serve test test-sqlite test-postgres bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: setup.cfg pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+## run: set up, migrate, load the demo district if empty, print the demo logins, serve.
+run: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	@echo "演示账号（手机号 / 密码 / 角色 / 姓名 / 组织）："
+	@$(BIN)/flask demo-users
+	@echo "打开 http://127.0.0.1:$(PORT)/ ；接口文档 http://127.0.0.1:$(PORT)/api/docs"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+## test: the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+test: $(VENV)/.installed-test
+	env -u TEST_DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
+		$(BIN)/pytest; \
+	fi
+
+bench: $(VENV)/.installed-test
+	@for b in bench/*.py; do [ -f "$$b" ] && $(BIN)/python "$$b"; done; true
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

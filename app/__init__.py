@@ -1,0 +1,119 @@
+"""包联 Baolian: the application factory."""
+from pathlib import Path
+
+from flask import Flask, jsonify, request, send_from_directory
+from flask_login import current_user
+from sqlalchemy import event, text
+
+from app.config import load_config
+from app.extensions import api, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_API = {
+    "/api/auth/login", "/api/auth/csrf", "/api/auth/logout", "/api/openapi.json", "/api/docs", "/api/docs.js",
+}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; manifest-src 'self'; worker-src 'self'"
+)
+
+
+def create_app(config=None):
+    app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "pwa"),
+                static_url_path="")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    load_config(app, config)
+    app.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    _tune_sqlite(app)
+
+    from app import models  # noqa: F401  (every model registered before migrations look)
+    from app.auth.routes import blp as auth_blp
+    from app.auth.service import load_user
+    from app.errors import ApiError, register_error_handlers
+    from app.households.routes import blp as households_blp
+    from app.messages import TEXT
+    from app.org.routes import blp as org_blp
+    from app.visits.routes import blp as visits_blp
+
+    for blp in (auth_blp, org_blp, households_blp, visits_blp):
+        api.register_blueprint(blp)
+    register_error_handlers(app)
+
+    login_manager.user_loader(load_user)
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        raise ApiError(TEXT["unauthenticated"], code="unauthenticated", status=401)
+
+    @app.before_request
+    def _require_login():
+        """Secure by default: every API route needs a session unless listed as public."""
+        if request.path.startswith("/api/") and request.path not in PUBLIC_API:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+        return None
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - the probe reports, it does not crash
+            return jsonify({"status": "error", "database": "unreachable"}), 503
+        return jsonify({"status": "ok", "database": "ok"})
+
+    @app.get("/")
+    def index():
+        return send_from_directory(app.static_folder, "index.html")
+
+    @app.get("/api/docs")
+    def api_docs():
+        return send_from_directory(ROOT / "app" / "docs", "index.html")
+
+    @app.get("/api/docs.js")
+    def api_docs_js():
+        return send_from_directory(ROOT / "app" / "docs", "docs.js")
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _tune_sqlite(app):
+    """WAL for concurrent readers, enforced foreign keys, and working SAVEPOINTs on pysqlite."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=5000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN")

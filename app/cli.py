@@ -1,0 +1,103 @@
+"""Command-line tasks: demo data, users, household import."""
+import json
+import sys
+
+import click
+from sqlalchemy import func, select
+
+from app.errors import ApiError
+from app.extensions import db
+from app.messages import CLI, ROLE_NAMES
+from app.org.models import ROLE_UNIT_KIND, ROLES, OrgUnit, User
+
+
+def register_cli(app):
+    for command in (seed_demo_cmd, demo_users_cmd, create_user_cmd, import_households_cmd):
+        app.cli.add_command(command)
+
+
+def _counts():
+    from app.households.models import Household
+
+    return {name: db.session.scalar(select(func.count()).select_from(model))
+            for name, model in (("units", OrgUnit), ("users", User), ("households", Household))}
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
+def seed_demo_cmd(if_empty):
+    """Load the demo district (潞城区 / 辛安泉镇 / 西流南村). Running it twice changes nothing."""
+    from app.org.demo import seed_demo
+
+    if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+        click.echo(CLI["seed_skipped"])
+        return
+    seed_demo()
+    db.session.commit()
+    click.echo(CLI["seeded"].format(**_counts()))
+
+
+def demo_user_rows():
+    from app.org.demo import DEMO_PASSWORD, DEMO_PHONE_PREFIX
+
+    users = db.session.scalars(
+        select(User).where(User.phone.startswith(DEMO_PHONE_PREFIX)).order_by(User.phone)).all()
+    return [
+        {"id": u.id, "name": u.name, "role": u.role, "role_name": ROLE_NAMES[u.role], "phone": u.phone,
+         "password": DEMO_PASSWORD, "org_unit": u.org_unit.name}
+        for u in users
+    ]
+
+
+@click.command("demo-users")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def demo_users_cmd(as_json):
+    """Print the demo logins."""
+    rows = demo_user_rows()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['phone']}  {r['password']}  {r['role_name']:<8} {r['name']:<6} {r['org_unit']}")
+
+
+@click.command("create-user")
+@click.option("--name", required=True)
+@click.option("--phone", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--org-unit", "org_unit_id", required=True, type=int, help="Org unit id (see /api/org-units).")
+@click.option("--informant", "informant_id", type=int, help="For a member: their informant's user id.")
+@click.password_option()
+def create_user_cmd(name, phone, role, org_unit_id, informant_id, password):
+    """Create a user with a hashed password."""
+    unit = db.session.get(OrgUnit, org_unit_id)
+    if unit is None or unit.kind != ROLE_UNIT_KIND[role]:
+        raise click.BadParameter(f"{ROLE_NAMES[role]}须属于{ROLE_UNIT_KIND[role]}类组织", param_hint="--org-unit")
+    if db.session.scalars(select(User).where(User.phone == phone)).first():
+        raise click.BadParameter("该手机号已有用户", param_hint="--phone")
+    user = User(name=name, phone=phone, role=role, org_unit_id=unit.id, informant_id=informant_id)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(CLI["user_created"].format(name=name, phone=phone, id=user.id))
+
+
+@click.command("import-households")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_households_cmd(path):
+    """Import households from .xlsx or .csv; nothing is imported if any row is wrong."""
+    from app.households.importer import import_households
+
+    try:
+        errors, count = import_households(path)
+    except ApiError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    if errors:
+        db.session.rollback()
+        click.echo(CLI["import_failed"].format(count=len(errors)), err=True)
+        for row, message in errors:
+            click.echo(CLI["import_row"].format(row=row, message=message), err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(CLI["import_ok"].format(count=count))

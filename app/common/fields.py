@@ -1,0 +1,86 @@
+"""Marshmallow fields and validators whose messages come from the server catalogue.
+
+Every schema builds on these, so a bad field always answers in Chinese.
+"""
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+
+from app.messages import MARSHMALLOW as M
+
+_BASE = {"required": M["required"], "null": M["null"], "validator_failed": M["invalid"]}
+
+
+class BaseSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": M["unknown"], "type": M["invalid"]}
+
+
+class Str(fields.String):
+    default_error_messages = {**_BASE, "invalid": M["invalid_string"], "invalid_utf8": M["invalid_utf8"]}
+
+
+class Int(fields.Integer):
+    default_error_messages = {**_BASE, "invalid": M["invalid_int"], "too_large": M["too_large"]}
+
+    def __init__(self, **kw):
+        kw.setdefault("strict", True)
+        super().__init__(**kw)
+
+
+class Bool(fields.Boolean):
+    default_error_messages = {**_BASE, "invalid": M["invalid_bool"]}
+
+    truthy = {True}
+    falsy = {False}
+
+
+class List(fields.List):
+    default_error_messages = {**_BASE, "invalid": M["invalid_list"]}
+
+
+class UUID(fields.UUID):
+    default_error_messages = {**_BASE, "invalid_uuid": M["invalid_uuid"]}
+
+
+class AwareDateTime(fields.AwareDateTime):
+    default_error_messages = {
+        **_BASE,
+        "invalid": M["invalid_datetime"],
+        "invalid_awareness": M["naive_datetime"],
+        "format": M["invalid_datetime"],
+    }
+
+
+class Nested(fields.Nested):
+    default_error_messages = {**_BASE, "type": M["invalid"]}
+
+
+def one_of(choices):
+    return validate.OneOf(list(choices), error=M["one_of"].format(choices="、".join(choices)))
+
+
+def max_length(n):
+    return validate.Length(max=n, error=M["length_max"].format(max=n))
+
+
+def length_between(lo, hi):
+    return validate.Length(min=lo, max=hi, error=M["length_between"].format(min=lo, max=hi))
+
+
+def between(lo, hi):
+    return validate.Range(min=lo, max=hi, error=M["range"].format(min=lo, max=hi))
+
+
+def phone_number():
+    return validate.Regexp(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$", error=M["phone"])
+
+
+class Page(BaseSchema):
+    """Query arguments of every list: an opaque cursor and a page size."""
+
+    class Meta:
+        unknown = EXCLUDE  # tolerate cache-busting and tracking parameters
+
+    cursor = Str(load_default=None)
+    limit = Int(load_default=None, strict=False, validate=between(1, 200))

@@ -1,0 +1,89 @@
+"""Keyset (cursor) pagination: the cost of a page never grows with the table."""
+import base64
+import json
+import uuid
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import and_, or_
+
+from app.errors import Invalid
+from app.messages import TEXT
+
+
+def encode_cursor(values):
+    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor, size):
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError):
+        raise Invalid("cursor", TEXT["bad_cursor"]) from None
+    if not isinstance(values, list) or len(values) != size:
+        raise Invalid("cursor", TEXT["bad_cursor"])
+    return values
+
+
+def page_size(limit):
+    cfg = current_app.config
+    return min(limit or cfg["PAGE_SIZE"], cfg["PAGE_SIZE_MAX"])
+
+
+def _coerce(keys, values):
+    """A cursor comes from the client: rebuild typed values or refuse it."""
+    out = []
+    for key, value in zip(keys, values):
+        kind = key.type.python_type
+        try:
+            if kind is datetime:
+                value = datetime.fromisoformat(value)
+            elif kind is uuid.UUID:
+                value = uuid.UUID(value)
+            elif kind is int and isinstance(value, bool):
+                raise TypeError
+            else:
+                value = kind(value)
+        except (TypeError, ValueError):
+            raise Invalid("cursor", TEXT["bad_cursor"]) from None
+        out.append(value)
+    return out
+
+
+def paginate(session, stmt, *, keys, cursor=None, limit=None, descending=False):
+    """Run `stmt` ordered by `keys` (unique together), starting after `cursor`.
+
+    Returns (rows, next_cursor).
+    """
+    size = page_size(limit)
+    if cursor:
+        values = _coerce(keys, decode_cursor(cursor, len(keys)))
+        stmt = stmt.where(_after(keys, values, descending))
+    order = [k.desc() if descending else k.asc() for k in keys]
+    rows = session.scalars(stmt.order_by(*order).limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        next_cursor = encode_cursor([_value(last, k) for k in keys])
+    return rows, next_cursor
+
+
+def _value(row, column):
+    value = getattr(row, column.key)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _after(keys, values, descending):
+    """(a, b) > (x, y) written portably: a > x OR (a = x AND b > y)."""
+    clauses = []
+    for i, key in enumerate(keys):
+        eq = [keys[j] == values[j] for j in range(i)]
+        cmp = key < values[i] if descending else key > values[i]
+        clauses.append(and_(*eq, cmp))
+    return or_(*clauses)

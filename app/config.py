@@ -1,0 +1,94 @@
+"""Configuration: defaults, then instance/config.py, then the environment.
+
+The environment always wins, so one image can be configured by its deployment alone.
+"""
+import os
+import secrets
+from pathlib import Path
+
+ENV_KEYS_STR = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUSH_EXTRA_ORIGINS", "BAOLIAN_ENV")
+ENV_KEYS_INT = ("PORT", "HOUSEHOLDS_PER_MEMBER")
+
+
+class Defaults:
+    BAOLIAN_ENV = "production"
+    PORT = 5000
+    DATABASE_URL = None  # None: SQLite file in instance/
+    REDIS_URL = None
+    PUSH_EXTRA_ORIGINS = ""
+    HOUSEHOLDS_PER_MEMBER = 10
+    PAGE_SIZE = 50
+    PAGE_SIZE_MAX = 200
+    LOGIN_LIMIT_PER_PHONE = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    VISIT_FUTURE_TOLERANCE_MINUTES = 10
+
+    JSON_AS_ASCII = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "baolian_session"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 30 * 24 * 3600  # phones stay logged in between visits
+
+    WTF_CSRF_HEADERS = ["X-CSRF-Token", "X-CSRFToken"]
+    WTF_CSRF_TIME_LIMIT = None  # valid for the life of the session
+    WTF_CSRF_SSL_STRICT = True
+
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    RATELIMIT_HEADERS_ENABLED = True
+
+    API_TITLE = "包联 Baolian API"
+    API_VERSION = "1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+def load_config(app, overrides=None):
+    """Fill app.config in the documented order and derive what follows from it."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for key in ENV_KEYS_STR:
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    for key in ENV_KEYS_INT:
+        if os.environ.get(key):
+            app.config[key] = int(os.environ[key])
+    if overrides:
+        app.config.update(overrides)
+    _derive(app)
+
+
+def _derive(app):
+    env = app.config["BAOLIAN_ENV"]
+    if env not in ("production", "development", "testing"):
+        raise RuntimeError(f"BAOLIAN_ENV must be production, development or testing, not {env!r}")
+    app.config["TESTING"] = app.config.get("TESTING") or env == "testing"
+    app.config["SESSION_COOKIE_SECURE"] = env == "production"
+    app.config["REMEMBER_COOKIE_SECURE"] = env == "production"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app, env)
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config["DATABASE_URL"]
+    if not url:
+        url = "sqlite:///" + str(Path(app.instance_path) / "baolian.sqlite3")
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+
+
+def _instance_secret(app, env):
+    """Production must be given a key; the embedded default makes one once and keeps it."""
+    if env == "production":
+        raise RuntimeError(
+            "SECRET_KEY is not set. In production set it in the environment or in "
+            "instance/config.py (for example: python -c 'import secrets; print(secrets.token_hex(32))'). "
+            "For a local trial run `make run`, which uses BAOLIAN_ENV=development."
+        )
+    path = Path(app.instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,133 @@
+"""One JSON error shape for every failure: {"error": {"code", "message", "fields"}}."""
+import logging
+
+from flask import jsonify
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from app.messages import FIELD_LABELS, HTTP, TEXT
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """A refusal a service can raise without knowing about HTTP."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message, *, fields=None, code=None, status=None, **extra):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields
+        self.code = code or self.code
+        self.status = status or self.status
+        self.extra = extra
+
+
+class NotFound(ApiError):
+    status, code = 404, "not_found"
+
+    def __init__(self, message=None, **kw):
+        super().__init__(message or HTTP[404], **kw)
+
+
+class Forbidden(ApiError):
+    status, code = 403, "forbidden"
+
+
+class Conflict(ApiError):
+    status, code = 409, "conflict"
+
+
+class Invalid(ApiError):
+    """Bad input that passed the schema but breaks a rule; names the field."""
+
+    status, code = 422, "invalid"
+
+    def __init__(self, field, detail, **kw):
+        super().__init__(field_message(field, detail), fields={field: [detail]}, **kw)
+
+
+def field_message(field, detail):
+    return TEXT["field_error"].format(label=FIELD_LABELS.get(field, field), detail=detail)
+
+
+def error_response(status, code, message, fields=None, **extra):
+    body = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    body.update(extra)
+    return jsonify({"error": body}), status
+
+
+def _flatten_webargs(messages):
+    """webargs nests by location ({"json": {...}}); users care about the field."""
+    flat = {}
+    for location_errors in messages.values():
+        if isinstance(location_errors, dict):
+            flat.update(location_errors)
+        else:
+            flat.setdefault("_schema", []).extend(location_errors)
+    return flat
+
+
+def first_detail(value):
+    while isinstance(value, dict):
+        value = next(iter(value.values()))
+    if isinstance(value, list):
+        return first_detail(value[0]) if value else ""
+    return str(value)
+
+
+def http_exception_response(exc):
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages")
+    if status == 422 and messages:
+        fields = _flatten_webargs(messages)
+        name = next(iter(fields))
+        return error_response(422, "invalid", field_message(name, first_detail(fields[name])), fields)
+    if status == 400 and messages:
+        return error_response(400, "bad_json", TEXT["bad_json"])
+    message = data.get("message") or _limit_message(exc) or HTTP.get(status) or HTTP[400]
+    code = data.get("code") or _code_for(status)
+    return error_response(status, code, message, **data.get("extra", {}))
+
+
+def _limit_message(exc):
+    """Flask-Limiter carries the route's own Chinese message on the limit it hit."""
+    limit = getattr(exc, "limit", None)
+    return exc.description if limit is not None and limit.error_message else None
+
+
+def _code_for(status):
+    return {
+        400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+        405: "method_not_allowed", 409: "conflict", 413: "too_large",
+        415: "unsupported_media_type", 422: "invalid", 429: "rate_limited",
+    }.get(status, "error" if status < 500 else "server_error")
+
+
+def register_error_handlers(app):
+    @app.errorhandler(ApiError)
+    def _api_error(exc):
+        return error_response(exc.status, exc.code, exc.message, exc.fields, **exc.extra)
+
+    @app.errorhandler(StaleDataError)
+    def _stale(exc):
+        return error_response(409, "version_conflict", TEXT["household_conflict"])
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return error_response(400, "csrf_failed", TEXT["csrf_failed"])
+
+    @app.errorhandler(HTTPException)
+    def _http(exc):
+        return http_exception_response(exc)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        log.exception("unhandled error")
+        return error_response(500, "server_error", HTTP[500])

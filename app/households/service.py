@@ -1,0 +1,144 @@
+"""Households in an actor's scope: listing, detail, profile edits, covering member."""
+import json
+
+from flask import current_app
+from sqlalchemy import String, cast, func, or_, select
+
+from app.common.pagination import paginate
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.extensions import db
+from app.households.models import Household
+from app.messages import TEXT
+from app.org import scope
+from app.org.models import User
+from app.visits.models import Visit
+
+REASSIGN_ROLES = ("secretary", "township", "admin")
+
+
+def get_household(*, actor, household_id):
+    household = scope.visible(actor, Household, household_id)
+    if household is None:
+        raise NotFound()
+    return household
+
+
+def list_households(*, actor, q=None, hardship=None, tag=None, member_id=None, cursor=None, limit=None):
+    stmt = select(Household).where(scope.household_filter(actor))
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(or_(Household.head_name.like(like), Household.address.like(like),
+                              Household.phone.like(like)))
+    if hardship is not None:
+        stmt = stmt.where(Household.hardship == hardship)
+    if member_id is not None:
+        stmt = stmt.where(Household.member_id == member_id)
+    if tag:  # tags are a JSON list; match its serialised element, portable across databases
+        stmt = stmt.where(cast(Household.tags, String).contains(json.dumps(tag), autoescape=True))
+    rows, nxt = paginate(db.session, stmt, keys=[Household.id], cursor=cursor, limit=limit)
+    return with_last_visits(rows), nxt
+
+
+def with_last_visits(households):
+    """Attach each household's latest visit with one query for the whole page."""
+    ids = [h.id for h in households]
+    latest = {}
+    if ids:
+        ranked = (
+            select(Visit.id, Visit.household_id, Visit.visited_at, Visit.mode, Visit.hardship,
+                   func.row_number().over(partition_by=Visit.household_id,
+                                          order_by=(Visit.visited_at.desc(), Visit.id.desc())).label("n"))
+            .where(Visit.household_id.in_(ids))
+            .subquery()
+        )
+        for row in db.session.execute(select(ranked).where(ranked.c.n == 1)).mappings():
+            latest[row["household_id"]] = dict(row)
+    return [household_view(h, latest.get(h.id)) for h in households]
+
+
+def household_view(household, last_visit):
+    return {
+        "id": household.id,
+        "head_name": household.head_name,
+        "address": household.address,
+        "people": household.people,
+        "phone": household.phone,
+        "tags": household.tags or [],
+        "hardship": household.hardship,
+        "version": household.version,
+        "org_unit": household.org_unit,
+        "member": household.member,
+        "last_visit": last_visit,
+        "updated_at": household.updated_at,
+    }
+
+
+def household_detail(*, actor, household_id, recent=10):
+    household = get_household(actor=actor, household_id=household_id)
+    visits = db.session.scalars(
+        select(Visit).where(Visit.household_id == household.id)
+        .order_by(Visit.visited_at.desc(), Visit.id.desc()).limit(recent)
+    ).all()
+    last = visits[0] if visits else None
+    view = household_view(household, last and {"id": last.id, "visited_at": last.visited_at,
+                                                "mode": last.mode, "hardship": last.hardship})
+    return {**view, "recent_visits": visits}
+
+
+def update_household(*, actor, household_id, changes):
+    """Apply a profile edit made on `version`; a stale version is a conflict, never an overwrite."""
+    household = get_household(actor=actor, household_id=household_id)
+    version = changes.pop("version")
+    if version != household.version:
+        raise Conflict(TEXT["household_conflict"], code="version_conflict",
+                       current=_current(actor, household.id))
+    if "member_id" in changes:
+        assign_member(actor=actor, household=household, member_id=changes.pop("member_id"))
+    for name, value in changes.items():  # the schema admits only profile fields
+        setattr(household, name, value)
+    db.session.flush()
+    return household
+
+
+def _current(actor, household_id):
+    from app.households.schemas import HouseholdDetail
+
+    return HouseholdDetail().dump(household_detail(actor=actor, household_id=household_id))
+
+
+def assign_member(*, actor, household, member_id):
+    """Give a household to a member of its village, within the per-member cap."""
+    if household.member_id == member_id:
+        return
+    if actor.role not in REASSIGN_ROLES:
+        raise Forbidden(TEXT["reassign_forbidden"])
+    if member_id is None:
+        household.member_id = None
+        return
+    member = scope.visible(actor, User, member_id)
+    if member is None:
+        raise Invalid("member_id", TEXT["not_a_member"])
+    check_assignable(member=member, household_unit=household.org_unit)
+    household.member_id = member.id
+    household.org_unit_id = member.org_unit_id  # the household follows its member's grid
+
+
+def check_assignable(*, member, household_unit, pending=0):
+    """The rules for covering a household: a member, same village, under the cap."""
+    if member.role != "member" or not member.active:
+        raise Invalid("member_id", TEXT["not_a_member"])
+    if _village_path(member.org_unit) != _village_path(household_unit):
+        raise Invalid("member_id", TEXT["member_out_of_village"])
+    cap = current_app.config["HOUSEHOLDS_PER_MEMBER"]
+    covered = db.session.scalar(select(func.count()).where(Household.member_id == member.id))
+    if covered + pending >= cap:
+        raise Invalid("member_id", TEXT["member_cap"].format(cap=cap), code="member_cap")
+
+
+def _village_path(unit):
+    """The path prefix of the village a grid (or village) belongs to."""
+    parts = unit.path.strip("/").split("/")
+    if unit.kind == "grid":
+        parts = parts[:-1]
+    return "/" + "/".join(parts) + "/"
+

@@ -1,0 +1,148 @@
+"""The server's one catalogue of user-visible text (Simplified Chinese)."""
+
+HTTP = {
+    400: "请求无效",
+    401: "请先登录",
+    403: "没有权限执行此操作",
+    404: "记录不存在",
+    405: "不支持该请求方法",
+    409: "与已有记录冲突",
+    413: "上传内容过大",
+    415: "请以 JSON 格式提交",
+    422: "提交的数据有误",
+    429: "操作过于频繁，请稍后再试",
+    500: "服务器内部错误，请稍后再试",
+    503: "服务暂时不可用，请稍后再试",
+}
+
+TEXT = {
+    "login_failed": "手机号或密码错误",
+    "login_limited": "登录失败次数过多，请稍后再试",
+    "account_disabled": "手机号或密码错误",
+    "csrf_failed": "安全校验失败（缺少或无效的 CSRF 令牌），请刷新后重试",
+    "unauthenticated": "请先登录",
+    "visit_conflict": "该走访记录编号已存在且内容不同",
+    "household_conflict": "该户信息已被他人修改，请核对后再保存",
+    "member_cap": "该党员已包联 {cap} 户，达到上限，不能再分配",
+    "not_a_member": "只能分配给党员",
+    "member_out_of_village": "该党员不在本户所在村",
+    "reassign_forbidden": "只有村党支部书记及以上可以调整包联党员",
+    "visit_in_future": "走访时间不能晚于当前时间",
+    "duplicate_needs": "诉求类别不能重复",
+    "unknown_field": "不认识的字段",
+    "bad_json": "请求体不是有效的 JSON",
+    "bad_cursor": "分页游标无效",
+    "field_error": "{label}：{detail}",
+}
+
+# Names of fields as users know them; used to say which field is wrong.
+FIELD_LABELS = {
+    "id": "编号",
+    "phone": "手机号",
+    "password": "密码",
+    "name": "姓名",
+    "household_id": "包联户",
+    "visited_at": "走访时间",
+    "mode": "走访方式",
+    "notes": "情况记录",
+    "needs": "诉求类别",
+    "hardship": "困难程度",
+    "head_name": "户主姓名",
+    "address": "住址",
+    "people": "人口数",
+    "tags": "标签",
+    "member_id": "包联党员",
+    "version": "版本号",
+    "cursor": "分页游标",
+    "limit": "每页条数",
+    "q": "搜索词",
+    "role": "角色",
+    "org_unit_id": "组织",
+    "_schema": "请求",
+}
+
+MARSHMALLOW = {
+    "required": "必填",
+    "null": "不能为空",
+    "invalid": "格式无效",
+    "invalid_string": "须为文字",
+    "invalid_utf8": "须为有效的 UTF-8 文字",
+    "invalid_int": "须为整数",
+    "invalid_bool": "须为 true 或 false",
+    "invalid_list": "须为列表",
+    "invalid_uuid": "须为 UUID",
+    "invalid_datetime": "须为 ISO 8601 时间",
+    "naive_datetime": "须为带时区的时间（如 2026-05-01T09:30:00+08:00）",
+    "too_large": "数值过大",
+    "unknown": "不认识的字段",
+    "one_of": "须为以下之一：{choices}",
+    "length_max": "长度不能超过 {max}",
+    "length_between": "长度须在 {min} 到 {max} 之间",
+    "range": "须在 {min} 到 {max} 之间",
+    "phone": "须为 11 位手机号或带区号的固定电话",
+}
+
+ROLE_NAMES = {
+    "member": "党员",
+    "informant": "信息员",
+    "grid_leader": "网格长",
+    "secretary": "村党支部书记",
+    "township": "乡镇干部",
+    "department": "部门工作人员",
+    "admin": "管理员",
+}
+
+ORG_KINDS = {
+    "district": "区",
+    "township": "乡镇/街道",
+    "village": "村/社区",
+    "grid": "网格",
+    "department": "部门",
+}
+
+CATEGORIES = {
+    "urgent_needs": "急难愁盼",
+    "epidemic": "疫情防控",
+    "fire": "护林防火",
+    "civility": "文明提升",
+    "environment": "环境整治",
+    "industry": "产业发展",
+    "other": "其他",
+}
+
+VISIT_MODES = {"door": "入户", "phone": "电话", "other": "其他"}
+HARDSHIP = {"none": "无", "mild": "一般", "serious": "较重", "urgent": "紧急"}
+HOUSEHOLD_TAGS = ("低保", "特困", "独居老人", "空巢老人", "残疾", "留守儿童", "重病", "脱贫户", "监测户", "退役军人")
+
+# Import file column headers, Chinese as users write them, or the field names.
+IMPORT_COLUMNS = {
+    "village": ("村", "村名", "village"),
+    "grid": ("网格", "grid"),
+    "member_phone": ("包联党员手机号", "党员手机号", "member_phone"),
+    "head_name": ("户主姓名", "户主", "head_name"),
+    "address": ("住址", "地址", "address"),
+    "people": ("人口数", "人口", "people"),
+    "phone": ("联系电话", "电话", "phone"),
+    "tags": ("标签", "tags"),
+}
+IMPORT = {
+    "missing_columns": "缺少列：{names}",
+    "unreadable": "无法读取文件：{why}",
+    "unknown_village": "村：找不到“{name}”",
+    "ambiguous_village": "村：“{name}”不止一个，请联系管理员",
+    "unknown_grid": "网格：“{village}”下没有“{name}”",
+    "unknown_member": "包联党员手机号：找不到党员 {phone}",
+    "member_elsewhere": "包联党员手机号：{phone} 不在“{grid}”",
+    "duplicate": "该户已存在（同一网格、户主、住址）",
+    "duplicate_in_file": "与第 {row} 行重复",
+    "bad_type": "只支持 .xlsx 或 .csv 文件",
+}
+
+CLI = {
+    "seeded": "演示数据已就绪：{units} 个组织，{users} 名用户，{households} 户",
+    "seed_skipped": "数据库已有数据，跳过演示数据",
+    "import_ok": "已导入 {count} 户",
+    "import_failed": "文件有 {count} 处错误，未导入任何一户：",
+    "import_row": "第 {row} 行：{message}",
+    "user_created": "已创建用户 {name}（{phone}），编号 {id}",
+}

@@ -1,0 +1,78 @@
+"""Org units (one tree, materialised path) and users with their place in the chain."""
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.common.time import UTCDateTime, utcnow
+from app.extensions import db
+
+ORG_KINDS = ("district", "township", "village", "grid", "department")
+ROLES = ("member", "informant", "grid_leader", "secretary", "township", "department", "admin")
+
+# Where each role sits in the tree.
+ROLE_UNIT_KIND = {
+    "member": "grid",
+    "informant": "grid",
+    "grid_leader": "grid",
+    "secretary": "village",
+    "township": "township",
+    "department": "department",
+    "admin": "district",
+}
+
+
+class OrgUnit(db.Model):
+    __tablename__ = "org_units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(80))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    # "/1/4/17/": ancestors then self; a subtree is one prefix match on an index.
+    path: Mapped[str] = mapped_column(String(255), unique=True)
+
+    parent = relationship("OrgUnit", remote_side=[id], lazy="joined", join_depth=1)
+
+    __table_args__ = (
+        Index("ix_org_units_path_prefix", "path", postgresql_ops={"path": "text_pattern_ops"}),
+        db.UniqueConstraint("parent_id", "name", name="uq_org_units_parent_name"),
+    )
+
+    @property
+    def ancestor_ids(self):
+        return [int(p) for p in self.path.strip("/").split("/")[:-1]]
+
+    def __repr__(self):
+        return f"<OrgUnit {self.id} {self.kind} {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    # A member's informant: the first link of the chain upward.
+    informant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+    org_unit = relationship(OrgUnit, lazy="joined")
+    informant = relationship("User", remote_side=[id])
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def __repr__(self):
+        return f"<User {self.id} {self.role} {self.name}>"

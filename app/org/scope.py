@@ -1,0 +1,92 @@
+"""The one place that says what an actor may see.
+
+Every query for households, users or org units goes through these filters; anything
+outside them answers 404, exactly as if it did not exist.
+"""
+from sqlalchemy import false, or_, select, true
+
+from app.extensions import db
+from app.households.models import Household
+from app.org.models import OrgUnit, User
+
+# Roles whose scope is their org unit's whole subtree.
+SUBTREE_ROLES = ("grid_leader", "secretary", "township")
+
+
+def subtree_ids(unit_path):
+    """Ids of an org unit and everything under it: one prefix match on an index."""
+    return select(OrgUnit.id).where(OrgUnit.path.startswith(unit_path, autoescape=True))
+
+
+def members_of(informant_id):
+    return select(User.id).where(User.informant_id == informant_id)
+
+
+def household_filter(actor):
+    """A boolean clause on Household for what `actor` may see."""
+    if actor.role == "admin":
+        return true()
+    if actor.role == "member":
+        return Household.member_id == actor.id
+    if actor.role == "informant":
+        return or_(Household.member_id == actor.id, Household.member_id.in_(members_of(actor.id)))
+    if actor.role in SUBTREE_ROLES:
+        return Household.org_unit_id.in_(subtree_ids(actor.org_unit.path))
+    return false()
+
+
+def user_filter(actor):
+    """People an actor may look up, e.g. to pick an assignee."""
+    if actor.role == "admin":
+        return true()
+    if actor.role == "member":
+        return User.id.in_([actor.id] + [u.id for u in chain_up(actor)])
+    if actor.role == "informant":
+        return or_(User.id.in_([actor.id] + [u.id for u in chain_up(actor)]), User.informant_id == actor.id)
+    if actor.role == "department":
+        return User.org_unit_id == actor.org_unit_id
+    return User.org_unit_id.in_(subtree_ids(actor.org_unit.path))
+
+
+def org_unit_filter(actor):
+    if actor.role == "admin":
+        return true()
+    return OrgUnit.path.startswith(actor.org_unit.path, autoescape=True)
+
+
+def visible(actor, model, ident):
+    """Load one row the actor may see, or None (the caller answers 404)."""
+    clause = {Household: household_filter, User: user_filter, OrgUnit: org_unit_filter}[model](actor)
+    return db.session.scalars(select(model).where(model.id == ident, clause)).first()
+
+
+def in_scope_unit(actor, unit):
+    return actor.role == "admin" or unit.path.startswith(actor.org_unit.path)
+
+
+RANK = ("member", "informant", "grid_leader", "secretary", "township")
+UPPER = (("grid", "grid_leader"), ("village", "secretary"), ("township", "township"))
+
+
+def chain_up(user):
+    """Who stands above a user, nearest first: informant, grid leader, secretary, township."""
+    chain = [user.informant] if user.role == "member" and user.informant_id else []
+    my_rank = RANK.index(user.role) if user.role in RANK else len(RANK)
+    units = {u.id: u for u in _ancestor_units(user.org_unit)}
+    holders = db.session.scalars(
+        select(User)
+        .where(User.org_unit_id.in_(list(units)), User.role.in_([r for _, r in UPPER]), User.active)
+        .order_by(User.id)
+    ).all()
+    for kind, role in UPPER:
+        if RANK.index(role) <= my_rank:
+            continue
+        match = next((u for u in holders if u.role == role and units[u.org_unit_id].kind == kind), None)
+        if match is not None:
+            chain.append(match)
+    return chain
+
+
+def _ancestor_units(unit):
+    ids = [int(p) for p in unit.path.strip("/").split("/")]
+    return db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids))).all()

@@ -1,0 +1,1 @@
+"""Visits to households, recorded on phones (often offline) and applied exactly once."""

@@ -1,0 +1,41 @@
+from marshmallow import fields
+
+from app.common.fields import AwareDateTime, BaseSchema, Int, List, Page, Str, UUID, max_length, one_of
+from app.messages import CATEGORIES
+from app.visits.models import HARDSHIP_LEVELS, MODES
+
+
+class VisitIn(BaseSchema):
+    id = UUID(required=True, metadata={"description": "手机生成的 UUID；重发同一内容只记一次"})
+    household_id = Int(required=True)
+    visited_at = AwareDateTime(required=True, metadata={"description": "手机上的走访时间，带时区"})
+    mode = Str(required=True, validate=one_of(MODES))
+    notes = Str(load_default="", validate=max_length(2000))
+    needs = List(Str(validate=one_of(CATEGORIES)), load_default=list, validate=max_length(len(CATEGORIES)))
+    hardship = Str(required=True, validate=one_of(HARDSHIP_LEVELS))
+
+
+class AuthorRef(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class VisitOut(BaseSchema):
+    id = fields.UUID()
+    household_id = fields.Integer()
+    author = fields.Nested(AuthorRef)
+    visited_at = fields.AwareDateTime()
+    recorded_at = fields.AwareDateTime()
+    mode = fields.String()
+    notes = fields.String()
+    needs = fields.List(fields.String())
+    hardship = fields.String()
+
+
+class VisitQuery(Page):
+    household_id = Int(required=True, strict=False)
+
+
+class VisitPage(BaseSchema):
+    items = fields.List(fields.Nested(VisitOut))
+    next = fields.String(allow_none=True)

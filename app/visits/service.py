@@ -1,0 +1,67 @@
+"""Recording visits exactly once, whatever the phone resends."""
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.common.pagination import paginate
+from app.common.time import utcnow
+from app.errors import Conflict, Invalid
+from app.extensions import db
+from app.households.models import Household
+from app.households.service import get_household
+from app.messages import TEXT
+from app.org import scope
+from app.visits.models import Visit
+from app.visits.schemas import VisitOut
+
+CONTENT = ("household_id", "visited_at", "mode", "notes", "needs", "hardship")
+
+
+def record_visit(*, actor, data):
+    """Store a visit; answer (visit, created). Same id and content is a harmless resend."""
+    data = normalise(data)
+    existing = db.session.get(Visit, data["id"])
+    if existing is not None:
+        return same_or_conflict(actor, existing, data), False
+    get_household(actor=actor, household_id=data["household_id"])
+    visit = Visit(author_id=actor.id, recorded_at=utcnow(), **data)
+    try:
+        with db.session.begin_nested():  # a racing resend loses here, not with a 500
+            db.session.add(visit)
+    except IntegrityError:
+        existing = db.session.get(Visit, data["id"])
+        if existing is None:
+            raise
+        return same_or_conflict(actor, existing, data), False
+    return visit, True
+
+
+def normalise(data):
+    data = dict(data)
+    data["notes"] = (data.get("notes") or "").strip()
+    needs = data.get("needs") or []
+    if len(set(needs)) != len(needs):
+        raise Invalid("needs", TEXT["duplicate_needs"])
+    data["needs"] = needs
+    tolerance = timedelta(minutes=current_app.config["VISIT_FUTURE_TOLERANCE_MINUTES"])
+    if data["visited_at"] > utcnow() + tolerance:
+        raise Invalid("visited_at", TEXT["visit_in_future"])
+    return data
+
+
+def same_or_conflict(actor, stored, data):
+    """A resend must match what is stored; anything else is a conflict the phone must show."""
+    may_see = stored.author_id == actor.id or scope.visible(actor, Household, stored.household_id)
+    if may_see and all(getattr(stored, k) == data[k] for k in CONTENT):
+        return stored
+    extra = {"current": VisitOut().dump(stored)} if may_see else {}
+    raise Conflict(TEXT["visit_conflict"], code="duplicate_id", **extra)
+
+
+def list_visits(*, actor, household_id, cursor=None, limit=None):
+    household = get_household(actor=actor, household_id=household_id)
+    stmt = select(Visit).where(Visit.household_id == household.id)
+    return paginate(db.session, stmt, keys=[Visit.visited_at, Visit.id], cursor=cursor, limit=limit,
+                    descending=True)

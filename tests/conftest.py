@@ -1,0 +1,178 @@
+"""Fixtures: one app per database, its schema built by the migrations, the demo district
+loaded once, and every test inside a transaction that is rolled back afterwards."""
+import os
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, select, text
+
+from app import create_app
+from app.extensions import db, limiter
+from app.org.demo import DEMO_PASSWORD, seed_demo
+from app.org.models import User
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _fresh_database_url(tmp_path_factory):
+    if PG_URL:
+        url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1) if PG_URL.startswith("postgresql://") else PG_URL
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return _fresh_database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app({
+        "BAOLIAN_ENV": "testing",
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    })
+    with app.app_context():
+        upgrade()
+        seed_demo()
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _rollback(request, app):
+    """Each test runs in an outer transaction; the app's commits only release savepoints."""
+    if "committing" in request.fixturenames:
+        yield
+        return
+    with app.app_context():
+        conn = db.engine.connect()
+        outer = conn.begin()
+        real_session = db.session
+        db.session = db._make_scoped_session({"bind": conn, "join_transaction_mode": "create_savepoint"})
+        limiter.reset()
+        try:
+            with app.app_context():
+                yield
+        finally:
+            db.session.remove()
+            db.session = real_session
+            outer.rollback()
+            conn.close()
+
+
+@pytest.fixture
+def is_postgres(database_url):
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class ApiClient:
+    """A phone: its own cookies, and the CSRF token sent on every write."""
+
+    def __init__(self, app):
+        self.http = app.test_client()
+        self.csrf = None
+        self.user = None
+
+    def fetch_csrf(self):
+        self.csrf = self.http.get("/api/auth/csrf").get_json()["csrf_token"]
+        return self.csrf
+
+    def login(self, phone, password=DEMO_PASSWORD):
+        self.fetch_csrf()
+        res = self.post("/api/auth/login", json={"phone": phone, "password": password})
+        if res.status_code == 200:
+            self.user = res.get_json()
+            self.csrf = self.user["csrf_token"]
+        return res
+
+    def _headers(self, headers):
+        headers = dict(headers or {})
+        if self.csrf:
+            headers.setdefault("X-CSRF-Token", self.csrf)
+        return headers
+
+    def get(self, url, **kw):
+        return self.http.get(url, **kw)
+
+    def post(self, url, json=None, headers=None, **kw):
+        return self.http.post(url, json=json, headers=self._headers(headers), **kw)
+
+    def patch(self, url, json=None, headers=None, **kw):
+        return self.http.patch(url, json=json, headers=self._headers(headers), **kw)
+
+    def delete(self, url, headers=None, **kw):
+        return self.http.delete(url, headers=self._headers(headers), **kw)
+
+
+@pytest.fixture
+def anon(app):
+    return ApiClient(app)
+
+
+class Demo:
+    """Demo people by name or role, read from the seeded database."""
+
+    def __init__(self):
+        self.users = {u.name: u for u in db.session.scalars(select(User)).all()}
+
+    def __getitem__(self, name):
+        return self.users[name]
+
+    def one(self, role, unit=None):
+        return next(u for u in sorted(self.users.values(), key=lambda u: u.phone)
+                    if u.role == role and (unit is None or u.org_unit.name == unit))
+
+
+@pytest.fixture
+def demo(app):
+    return Demo()
+
+
+@pytest.fixture
+def login(app, demo):
+    """login("石水奇") or login(role="secretary"): a logged-in ApiClient."""
+
+    def _login(name=None, *, role=None, unit=None):
+        user = demo[name] if name else demo.one(role, unit)
+        client = ApiClient(app)
+        res = client.login(user.phone)
+        assert res.status_code == 200, res.get_json()
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def jiang(demo):
+    from app.households.models import Household
+
+    return db.session.scalars(select(Household).where(Household.head_name == "姜彩凤")).one()
+
+
+def visit_body(household_id, **overrides):
+    body = {
+        "id": str(uuid.uuid4()),
+        "household_id": household_id,
+        "visited_at": (datetime.now(timezone(timedelta(hours=8))) - timedelta(hours=1)).isoformat(),
+        "mode": "door",
+        "notes": "丈夫突发疾病，家庭收入减少",
+        "needs": ["urgent_needs"],
+        "hardship": "serious",
+    }
+    body.update(overrides)
+    return body
