@@ -31,7 +31,7 @@ TEXT = {
     "duplicate_needs": "诉求类别不能重复",
     "unknown_field": "不认识的字段",
     "bad_json": "请求体不是有效的 JSON",
-    "bad_cursor": "分页游标无效",
+    "bad_cursor": "无效，请从第一页重新加载",
     "field_error": "{label}：{detail}",
 }
 

@@ -1,10 +1,12 @@
 """Fixtures: one app per database, its schema built by the migrations, the demo district
 loaded once, and every test inside a transaction that is rolled back afterwards."""
+import contextvars
 import os
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 
@@ -16,36 +18,63 @@ from app.org.models import User
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 
-def _fresh_database_url(tmp_path_factory):
-    if PG_URL:
-        url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1) if PG_URL.startswith("postgresql://") else PG_URL
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        return url
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+def _pg_url():
+    return PG_URL.replace("postgresql://", "postgresql+psycopg://", 1) if PG_URL.startswith("postgresql://") else PG_URL
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    return _fresh_database_url(tmp_path_factory)
+def database(tmp_path_factory):
+    """(url, engine options) of a database of this run's own.
+
+    On PostgreSQL each run gets a private schema, so runs on one server never collide.
+    """
+    if not PG_URL:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3"), {}
+        return
+    schema = f"t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(_pg_url())
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _pg_url(), {"connect_args": {"options": f"-csearch_path={schema}"}}
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def database_url(database):
+    return database[0]
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (and so its own `g` and session), as on a server,
+    even though the test itself holds one open to look at the database."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(database):
+    url, engine_options = database
     app = create_app({
         "BAOLIAN_ENV": "testing",
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "RATELIMIT_STORAGE_URI": "memory://",
     })
+    app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade()
         seed_demo()
         db.session.commit()
-    return app
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -61,8 +90,7 @@ def _rollback(request, app):
         db.session = db._make_scoped_session({"bind": conn, "join_transaction_mode": "create_savepoint"})
         limiter.reset()
         try:
-            with app.app_context():
-                yield
+            yield
         finally:
             db.session.remove()
             db.session = real_session
