@@ -27,7 +27,7 @@ run: $(VENV)/.installed
 	@echo "演示账号（手机号 / 密码 / 角色 / 姓名 / 组织）："
 	@$(BIN)/flask demo-users
 	@echo "打开 http://127.0.0.1:$(PORT)/ ；接口文档 http://127.0.0.1:$(PORT)/api/docs"
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	BAOLIAN_SCHEDULER=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## test: the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
 test: $(VENV)/.installed-test

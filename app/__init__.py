@@ -38,13 +38,16 @@ def create_app(config=None):
     from app import models  # noqa: F401  (every model registered before migrations look)
     from app.auth.routes import blp as auth_blp
     from app.auth.service import load_user
+    from app.cases.routes import blp as cases_blp
     from app.errors import ApiError, register_error_handlers
     from app.households.routes import blp as households_blp
     from app.messages import TEXT
+    from app.notify.routes import blp as notifications_blp
     from app.org.routes import blp as org_blp
+    from app.tasks.routes import blp as tasks_blp
     from app.visits.routes import blp as visits_blp
 
-    for blp in (auth_blp, org_blp, households_blp, visits_blp):
+    for blp in (auth_blp, org_blp, households_blp, visits_blp, cases_blp, tasks_blp, notifications_blp):
         api.register_blueprint(blp)
     register_error_handlers(app)
 
@@ -93,8 +96,10 @@ def create_app(config=None):
         return send_from_directory(ROOT / "app" / "docs", "docs.js")
 
     from app.cli import register_cli
+    from app.scheduler import start as start_scheduler
 
     register_cli(app)
+    start_scheduler(app)
     return app
 
 

@@ -12,7 +12,8 @@ from app.org.models import ROLE_UNIT_KIND, ROLES, OrgUnit, User
 
 
 def register_cli(app):
-    for command in (seed_demo_cmd, demo_users_cmd, create_user_cmd, import_households_cmd):
+    for command in (seed_demo_cmd, demo_users_cmd, create_user_cmd, import_households_cmd,
+                    escalate_overdue_cmd):
         app.cli.add_command(command)
 
 
@@ -101,3 +102,13 @@ def import_households_cmd(path):
         sys.exit(1)
     db.session.commit()
     click.echo(CLI["import_ok"].format(count=count))
+
+
+@click.command("escalate-overdue")
+def escalate_overdue_cmd():
+    """Move overdue cases one level up and notify (run from cron or a worker in production)."""
+    from app.cases.deadlines import escalate_overdue
+
+    count = escalate_overdue()
+    db.session.commit()
+    click.echo(CLI["overdue"].format(count=count))

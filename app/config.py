@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 ENV_KEYS_STR = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUSH_EXTRA_ORIGINS", "BAOLIAN_ENV")
-ENV_KEYS_INT = ("PORT", "HOUSEHOLDS_PER_MEMBER")
+ENV_KEYS_INT = ("PORT", "HOUSEHOLDS_PER_MEMBER", "OVERDUE_CHECK_MINUTES")
 
 
 class Defaults:
@@ -22,6 +22,11 @@ class Defaults:
     LOGIN_LIMIT_PER_PHONE = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     VISIT_FUTURE_TOLERANCE_MINUTES = 10
+    # Response time at each level before a case is overdue; urgent cases get half.
+    CASE_DEADLINE_HOURS = {"member": 24, "informant": 24, "grid": 48, "branch": 72,
+                           "township": 120, "department": 168}
+    OVERDUE_CHECK_MINUTES = 5  # the embedded default runs the overdue check this often
+    RUN_SCHEDULER = False  # `make run` turns it on (BAOLIAN_SCHEDULER=1); production uses cron
 
     JSON_AS_ASCII = False
     SESSION_COOKIE_HTTPONLY = True
@@ -55,6 +60,8 @@ def load_config(app, overrides=None):
     for key in ENV_KEYS_INT:
         if os.environ.get(key):
             app.config[key] = int(os.environ[key])
+    if os.environ.get("BAOLIAN_SCHEDULER"):
+        app.config["RUN_SCHEDULER"] = os.environ["BAOLIAN_SCHEDULER"] == "1"
     if overrides:
         app.config.update(overrides)
     _derive(app)

@@ -117,7 +117,7 @@ def register_error_handlers(app):
 
     @app.errorhandler(StaleDataError)
     def _stale(exc):
-        return error_response(409, "version_conflict", TEXT["household_conflict"])
+        return error_response(409, "version_conflict", TEXT["stale"])
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):

@@ -21,6 +21,7 @@ TEXT = {
     "account_disabled": "手机号或密码错误",
     "csrf_failed": "安全校验失败（缺少或无效的 CSRF 令牌），请刷新后重试",
     "unauthenticated": "请先登录",
+    "stale": "记录刚被他人修改，请刷新后重试",
     "visit_conflict": "该走访记录编号已存在且内容不同",
     "household_conflict": "该户信息已被他人修改，请核对后再保存",
     "member_cap": "该党员已包联 {cap} 户，达到上限，不能再分配",
@@ -59,6 +60,25 @@ FIELD_LABELS = {
     "role": "角色",
     "org_unit_id": "组织",
     "_schema": "请求",
+    "category": "诉求类别",
+    "title": "标题",
+    "description": "情况描述",
+    "urgency": "紧急程度",
+    "visit_id": "走访记录",
+    "reason": "理由",
+    "department_id": "部门",
+    "resolution": "办理结果",
+    "body": "内容",
+    "at": "操作时间",
+    "opened_at": "发现时间",
+    "case_id": "问题",
+    "assignee_id": "承办人",
+    "due_at": "截止时间",
+    "status": "状态",
+    "level": "层级",
+    "awaiting": "待办",
+    "overdue": "超时",
+    "note": "备注",
 }
 
 MARSHMALLOW = {
@@ -110,6 +130,50 @@ CATEGORIES = {
     "other": "其他",
 }
 
+LEVEL_NAMES = {
+    "member": "党员", "informant": "信息员", "grid": "网格", "branch": "村党支部",
+    "township": "乡镇", "department": "部门",
+}
+STATUS_NAMES = {
+    "open": "待处理", "escalated": "已上报", "dispatched": "已派单", "in_progress": "办理中",
+    "resolved": "已办结", "closed": "已销号",
+}
+ACTION_NAMES = {
+    "escalate": "上报", "dispatch": "派单", "accept": "接单", "assign_task": "布置任务",
+    "resolve": "办结", "close": "销号", "reopen": "重新打开", "comment": "评论",
+}
+URGENCY_NAMES = {"normal": "一般", "urgent": "紧急"}
+TASK_STATUS_NAMES = {"assigned": "待接受", "accepted": "已接受", "done": "已完成"}
+
+CASE_TEXT = {
+    "wrong_state": "该问题{status}（{level}），不能{action}",
+    "who_may": "只有{who}可以{action}",
+    "nobody": "经办人",
+    "no_one_above": "上级没有可接收的人员，请联系管理员",
+    "event_conflict": "该操作编号已被另一操作使用",
+    "case_conflict": "该问题编号已存在且内容不同",
+    "visit_elsewhere": "该走访记录不属于这一户",
+    "not_department": "请选择一个部门",
+    "task_conflict": "该任务编号已存在且内容不同",
+    "task_not_assignee": "只有任务承办人可以{action}",
+    "task_wrong_state": "该任务{status}，不能{action}",
+    "task_assign_roles": "只有村党支部书记或乡镇干部可以布置任务",
+    "assignee_unknown": "承办人不在您的范围内",
+    "due_in_past": "截止时间不能早于现在",
+}
+
+# Notification texts (inbox, push, WeCom).
+NOTIFY = {
+    "case_arrived": ("待办：{title}", "{household}：{reason}"),
+    "case_dispatched": ("派单：{title}", "乡镇派单至{department}，请接单"),
+    "case_overdue": ("超时提醒：{title}", "{level}处理已超时，请尽快办理"),
+    "case_resolved": ("已办结：{title}", "{resolution}"),
+    "case_closed": ("已销号：{title}", "您上报的问题已办结销号"),
+    "task_assigned": ("新任务：{title}", "{assigner}布置，截止 {due}"),
+    "task_done": ("任务完成：{title}", "{assignee}已完成"),
+}
+TASK_ACTION_NAMES = {"accept": "接受", "complete": "完成"}
+
 VISIT_MODES = {"door": "入户", "phone": "电话", "other": "其他"}
 HARDSHIP = {"none": "无", "mild": "一般", "serious": "较重", "urgent": "紧急"}
 HOUSEHOLD_TAGS = ("低保", "特困", "独居老人", "空巢老人", "残疾", "留守儿童", "重病", "脱贫户", "监测户", "退役军人")
@@ -144,5 +208,6 @@ CLI = {
     "import_ok": "已导入 {count} 户",
     "import_failed": "文件有 {count} 处错误，未导入任何一户：",
     "import_row": "第 {row} 行：{message}",
+    "overdue": "超时处理：{count} 件",
     "user_created": "已创建用户 {name}（{phone}），编号 {id}",
 }

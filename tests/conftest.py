@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import create_engine, select, text
 
 from app import create_app
@@ -77,6 +78,15 @@ def app(database):
         db.engine.dispose()
 
 
+class BoundSession(FlaskSession):
+    """Flask-SQLAlchemy's Session picks the engine by bind key and so ignores `bind=`;
+    this one always uses the connection it was given, so everything stays in the test's
+    outer transaction."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
 @pytest.fixture(autouse=True)
 def _rollback(request, app):
     """Each test runs in an outer transaction; the app's commits only release savepoints."""
@@ -87,7 +97,8 @@ def _rollback(request, app):
         conn = db.engine.connect()
         outer = conn.begin()
         real_session = db.session
-        db.session = db._make_scoped_session({"bind": conn, "join_transaction_mode": "create_savepoint"})
+        db.session = db._make_scoped_session({
+            "bind": conn, "join_transaction_mode": "create_savepoint", "class_": BoundSession})
         limiter.reset()
         try:
             yield
@@ -204,3 +215,101 @@ def visit_body(household_id, **overrides):
     }
     body.update(overrides)
     return body
+
+
+class Clock:
+    """A controllable clock for deadlines: starts at real now, moves only when told."""
+
+    def __init__(self):
+        self.now = datetime.now(timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    import app.common.time as time_module
+
+    c = Clock()
+    monkeypatch.setattr(time_module, "_source", c)
+    return c
+
+
+_CLIENTS = {}
+
+
+@pytest.fixture
+def as_user(app, demo):
+    """A logged-in client per user, made once per run: a signed session cookie stays valid,
+    so tests that act as many people need not pay for a login (scrypt) each time."""
+
+    def _get(user):
+        key = (id(app), user.id, user.phone)
+        if key not in _CLIENTS:
+            client = ApiClient(app)
+            assert client.login(user.phone).status_code == 200
+            _CLIENTS[key] = client
+        return _CLIENTS[key]
+
+    return _get
+
+
+@pytest.fixture
+def chain(demo, jiang):
+    """The people along 姜彩凤's chain, by role, and her department of last resort."""
+    from app.org.models import OrgUnit
+
+    shi = demo["石水奇"]
+    people = {
+        "member": shi,
+        "informant": db.session.get(User, shi.informant_id),
+        "grid_leader": demo.one("grid_leader", "第一网格"),
+        "secretary": demo.one("secretary", "西流南村"),
+        "township": demo.one("township", "辛安泉镇"),
+        "department": demo.one("department", "民政局"),
+        "admin": demo.one("admin"),
+    }
+    people["minzheng"] = db.session.scalars(select(OrgUnit).where(OrgUnit.name == "民政局")).one()
+    return people
+
+
+@pytest.fixture
+def make_case(chain, jiang):
+    """A case on 姜彩凤's household put straight into any (level, status), with the holder
+    that state implies, so rules can be checked state by state."""
+    from app.cases.models import Case
+    from app.cases.transitions import record
+    from app.common.time import utcnow
+
+    holders = {"member": "member", "informant": "informant", "grid": "grid_leader", "branch": "secretary",
+               "township": "township", "department": "department"}
+
+    def _make(level="member", status="open", urgency="normal", **extra):
+        now = utcnow()
+        case = Case(id=uuid.uuid4(), household_id=jiang.id, category="urgent_needs", title="测试问题",
+                    description="", urgency=urgency, status=status, level=level, opened_by_id=chain["member"].id,
+                    opened_at=now, created_at=now, updated_at=now, due_at=now + timedelta(hours=24))
+        if level == "department":
+            case.department_id, case.dispatcher_id = chain["minzheng"].id, chain["township"].id
+        if status == "closed":
+            case.due_at, case.closed_at, case.resolved_at = None, now, now
+        elif level == "department" and status == "dispatched":
+            case.holder_unit_id = chain["minzheng"].id
+        else:
+            case.holder_id = chain[holders[level]].id
+        if status == "resolved":
+            case.resolved_at, case.due_at = now, None
+        for key, value in extra.items():
+            setattr(case, key, value)
+        db.session.add(case)
+        db.session.flush()
+        record(case, "opened", chain["member"], now, {})
+        db.session.commit()
+        return case
+
+    return _make

@@ -4,8 +4,11 @@ from datetime import datetime, timezone
 from sqlalchemy.types import DateTime, TypeDecorator
 
 
+_source = None  # tests set a controllable clock here
+
+
 def utcnow():
-    return datetime.now(timezone.utc)
+    return _source() if _source is not None else datetime.now(timezone.utc)
 
 
 class UTCDateTime(TypeDecorator):

@@ -65,7 +65,7 @@ def seed_demo():
     s.user("13900000000", "潞城区管理员", "admin", district)
     towns = {name: s.unit("township", name, district) for name in TOWNSHIPS}
     depts = {name: s.unit("department", name, district) for name in DEPARTMENTS}
-    s.user("13900000010", "王建国", "township", towns["辛安泉镇"])
+    s.user("13900000010", "王建军", "township", towns["辛安泉镇"])
     s.user("13900000050", "刘淑珍", "department", depts["民政局"])
     s.user("13900000051", "陈志刚", "department", depts["人社局"])
     _seed_xiliunan(s, s.unit("village", "西流南村", towns["辛安泉镇"]))

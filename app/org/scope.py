@@ -35,6 +35,17 @@ def household_filter(actor):
     return false()
 
 
+def case_filter(actor):
+    """Cases on households in scope; a department sees what was dispatched to it."""
+    from app.cases.models import Case
+
+    if actor.role == "admin":
+        return true()
+    if actor.role == "department":
+        return Case.department_id == actor.org_unit_id
+    return Case.household_id.in_(select(Household.id).where(household_filter(actor)))
+
+
 def user_filter(actor):
     """People an actor may look up, e.g. to pick an assignee."""
     if actor.role == "admin":
@@ -56,7 +67,10 @@ def org_unit_filter(actor):
 
 def visible(actor, model, ident):
     """Load one row the actor may see, or None (the caller answers 404)."""
-    clause = {Household: household_filter, User: user_filter, OrgUnit: org_unit_filter}[model](actor)
+    from app.cases.models import Case
+
+    filters = {Household: household_filter, User: user_filter, OrgUnit: org_unit_filter, Case: case_filter}
+    clause = filters[model](actor)
     return db.session.scalars(select(model).where(model.id == ident, clause)).first()
 
 

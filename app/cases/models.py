@@ -1,0 +1,78 @@
+"""A case and its append-only timeline of events."""
+import uuid
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.time import UTCDateTime, utcnow
+from app.extensions import db
+
+CATEGORIES = ("urgent_needs", "epidemic", "fire", "civility", "environment", "industry", "other")
+URGENCIES = ("normal", "urgent")
+STATUSES = ("open", "escalated", "dispatched", "in_progress", "resolved", "closed")
+LEVELS = ("member", "informant", "grid", "branch", "township", "department")
+OPEN_STATUSES = ("open", "escalated", "dispatched", "in_progress")
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    visit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("visits.id"))
+    category: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    urgency: Mapped[str] = mapped_column(String(8), default="normal")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    level: Mapped[str] = mapped_column(String(16))
+    # Who must act now: a person, or (after dispatch, before 接单) a department as a whole.
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    holder_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    # The department it was dispatched to; its staff keep seeing it afterwards.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    # The township officer who dispatched it, to whom the department reports back.
+    dispatcher_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    opened_at = mapped_column(UTCDateTime, nullable=False)  # device time
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)  # server time
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+    due_at = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_at = mapped_column(UTCDateTime)
+    closed_at = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)  # two people acting at once: one gets 409
+
+    household = relationship("Household", lazy="joined", innerjoin=True)
+    holder = relationship("User", foreign_keys=[holder_id], lazy="joined")
+    holder_unit = relationship("OrgUnit", foreign_keys=[holder_unit_id], lazy="joined")
+    department = relationship("OrgUnit", foreign_keys=[department_id], lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    __table_args__ = (
+        Index("ix_cases_holder_id_created_at", "holder_id", "created_at"),
+        Index("ix_cases_holder_unit_id_created_at", "holder_unit_id", "created_at"),
+        Index("ix_cases_household_id_created_at", "household_id", "created_at"),
+        Index("ix_cases_department_id_created_at", "department_id", "created_at"),
+        Index("ix_cases_status_due_at", "status", "due_at"),
+        Index("ix_cases_created_at_id", "created_at", "id"),
+    )
+
+
+class CaseEvent(db.Model):
+    """One step on a case's timeline; never updated, never deleted."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    type: Mapped[str] = mapped_column(String(24))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
+    at = mapped_column(UTCDateTime, nullable=False)  # device time (server time for the system)
+    recorded_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor = relationship("User", lazy="joined")
+
+    __table_args__ = (Index("ix_case_events_case_id_recorded_at", "case_id", "recorded_at"),)

@@ -1,0 +1,68 @@
+"""/api/cases: open, list, read, and act on cases (上报 派单 接单 办结 销号 重新打开 评论)."""
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.cases import service
+from app.cases.schemas import (
+    CaseDetail, CaseIn, CasePage, CaseQuery, CommentIn, DispatchIn, EscalateIn, NoteIn, ResolveIn,
+)
+from app.extensions import db
+
+blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="问题（一个问题一清单）")
+
+
+@blp.route("")
+class Cases(MethodView):
+    @blp.arguments(CaseQuery, location="query")
+    @blp.response(200, CasePage)
+    def get(self, args):
+        """我范围内的问题；awaiting=me 为我的待办"""
+        items, nxt = service.list_cases(actor=current_user, **args)
+        return {"items": items, "next": nxt}
+
+    @blp.arguments(CaseIn)
+    @blp.response(201, CaseDetail)
+    @blp.alt_response(200, schema=CaseDetail, description="同一编号、同一内容的重发")
+    @blp.alt_response(409, description="同一编号、不同内容")
+    def post(self, data):
+        """上报一个问题（id 为手机生成的 UUID）"""
+        case, created = service.open_case(actor=current_user, data=data)
+        db.session.commit()
+        return service.case_detail(actor=current_user, case_id=case.id), (201 if created else 200)
+
+
+@blp.route("/<uuid:case_id>")
+class CaseItem(MethodView):
+    @blp.response(200, CaseDetail)
+    def get(self, case_id):
+        """问题详情、完整时间线和我现在可做的操作"""
+        return service.case_detail(actor=current_user, case_id=case_id)
+
+
+def _action_view(action, schema, summary):
+    class ActionView(MethodView):
+        @blp.arguments(schema)
+        @blp.response(200, CaseDetail)
+        @blp.alt_response(403, description="无权执行；错误信息说明谁可以")
+        @blp.alt_response(409, description="当前状态不允许")
+        def post(self, data, case_id):
+            service.act(actor=current_user, case_id=case_id, action=action, data=data)
+            db.session.commit()
+            return service.case_detail(actor=current_user, case_id=case_id)
+
+    ActionView.post.__doc__ = summary
+    ActionView.__name__ = f"Case{action.title().replace('_', '')}"
+    blp.route(f"/<uuid:case_id>/{action if action != 'comment' else 'comments'}")(ActionView)
+
+
+for _action, _schema, _summary in (
+    ("escalate", EscalateIn, "上报：沿链条上交一级（紧急的直达村党支部）"),
+    ("dispatch", DispatchIn, "派单：乡镇吹哨，派给部门"),
+    ("accept", NoteIn, "接单：部门接下派单"),
+    ("resolve", ResolveIn, "办结：写明办理结果"),
+    ("close", NoteIn, "销号：村党支部书记或乡镇在办结后确认"),
+    ("reopen", NoteIn, "重新打开"),
+    ("comment", CommentIn, "评论"),
+):
+    _action_view(_action, _schema, _summary)

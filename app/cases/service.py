@@ -1,0 +1,139 @@
+"""Opening cases, acting on them, and reading them, always within the actor's scope."""
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.cases import escalation, transitions
+from app.cases.deadlines import deadline, is_overdue, overdue_clause
+from app.cases.models import Case, CaseEvent
+from app.common.pagination import paginate
+from app.common.time import utcnow
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.extensions import db
+from app.households.models import Household
+from app.households.service import get_household
+from app.messages import CASE_TEXT, ROLE_NAMES
+from app.org import scope
+from app.org.models import OrgUnit
+from app.visits.models import Visit
+
+CONTENT = ("household_id", "visit_id", "category", "title", "description", "urgency")
+
+
+def get_case(*, actor, case_id):
+    case = scope.visible(actor, Case, case_id)
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def open_case(*, actor, data):
+    """Open a case at the opener's own level; a resend of the same case is harmless."""
+    existing = db.session.get(Case, data["id"])
+    if existing is not None:
+        return _same_or_conflict(actor, existing, data), False
+    household = get_household(actor=actor, household_id=data["household_id"])
+    level = escalation.ROLE_LEVEL.get(actor.role)
+    if level is None or level == "department":
+        raise Forbidden(CASE_TEXT["who_may"].format(who="、".join(ROLE_NAMES[r] for r in escalation.CHAIN_ROLES[:5]),
+                                                    action="上报问题"), code="not_allowed")
+    _check_visit(data.get("visit_id"), household.id)
+    now = utcnow()
+    opened_at = data.pop("opened_at", None) or now
+    case = Case(**data, status="open", level=level, holder_id=actor.id, opened_by_id=actor.id,
+                opened_at=opened_at, created_at=now, updated_at=now,
+                due_at=deadline(level, data["urgency"], now))
+    try:
+        with db.session.begin_nested():
+            db.session.add(case)
+    except IntegrityError:
+        existing = db.session.get(Case, data["id"])
+        if existing is None:
+            raise
+        return _same_or_conflict(actor, existing, data), False
+    transitions.record(case, "opened", actor, opened_at, {"category": case.category, "urgency": case.urgency,
+                                                          "visit_id": str(case.visit_id) if case.visit_id else None})
+    db.session.flush()
+    return case, True
+
+
+def _check_visit(visit_id, household_id):
+    if visit_id is None:
+        return
+    visit = db.session.get(Visit, visit_id)
+    if visit is None or visit.household_id != household_id:
+        raise Invalid("visit_id", CASE_TEXT["visit_elsewhere"])
+
+
+def _same_or_conflict(actor, stored, data):
+    may_see = scope.visible(actor, Case, stored.id) is not None
+    if may_see and all(getattr(stored, k) == data.get(k) for k in CONTENT):
+        return stored
+    from app.cases.schemas import CaseOut
+
+    extra = {"current": CaseOut().dump(case_view(stored))} if may_see else {}
+    raise Conflict(CASE_TEXT["case_conflict"], code="duplicate_id", **extra)
+
+
+def act(*, actor, case_id, action, data):
+    """Take one action on a case. Answers (case, applied); a resent action id is not applied twice."""
+    case = get_case(actor=actor, case_id=case_id)
+    data = dict(data)
+    event_id, at = data.pop("id", None), data.pop("at", None) or utcnow()
+    if event_id is not None:
+        done = db.session.get(CaseEvent, event_id)
+        if done is not None:
+            if done.case_id == case.id and done.type == transitions.EVENT_TYPES[action] and done.actor_id == actor.id:
+                return case, False
+            raise Conflict(CASE_TEXT["event_conflict"], code="duplicate_id")
+    escalation.check(actor, case, action)
+    transitions.HANDLERS[action](actor, case, at, event_id, **data)
+    case.updated_at = utcnow()
+    db.session.flush()
+    return case, True
+
+
+def case_view(case, now=None):
+    case.overdue = is_overdue(case, now)
+    return case
+
+
+def list_cases(*, actor, awaiting=None, status=None, category=None, level=None, urgency=None, overdue=None,
+               org_unit_id=None, household_id=None, cursor=None, limit=None):
+    stmt = select(Case).where(scope.case_filter(actor))
+    if awaiting == "me":
+        stmt = stmt.where(awaiting_clause(actor))
+    for column, value in ((Case.status, status), (Case.category, category), (Case.level, level),
+                          (Case.urgency, urgency), (Case.household_id, household_id)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    now = utcnow()
+    if overdue is True:
+        stmt = stmt.where(*overdue_clause(now))
+    elif overdue is False:
+        stmt = stmt.where(~(Case.due_at < now) | Case.due_at.is_(None) | Case.status.in_(("resolved", "closed")))
+    if org_unit_id is not None:
+        unit = db.session.get(OrgUnit, org_unit_id)
+        path = unit.path if unit is not None else "/none/"
+        stmt = stmt.where(Case.household_id.in_(
+            select(Household.id).where(Household.org_unit_id.in_(scope.subtree_ids(path)))))
+    rows, nxt = paginate(db.session, stmt, keys=[Case.created_at, Case.id], cursor=cursor, limit=limit,
+                         descending=True)
+    return [case_view(c, now) for c in rows], nxt
+
+
+def awaiting_clause(actor):
+    """The actor's queue: cases they hold, and for department staff what their department holds."""
+    if actor.role == "department":
+        return (Case.holder_id == actor.id) | (Case.holder_unit_id == actor.org_unit_id)
+    return Case.holder_id == actor.id
+
+
+def case_detail(*, actor, case_id):
+    from app.tasks.models import Task
+
+    case = case_view(get_case(actor=actor, case_id=case_id))
+    case.events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                                     .order_by(CaseEvent.recorded_at, CaseEvent.at)).all()
+    case.tasks = db.session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.created_at)).all()
+    case.actions = escalation.available_actions(actor, case)
+    return case

@@ -1,0 +1,1 @@
+"""Notifications: the inbox is the record; channels (Web Push, WeCom) deliver copies."""

@@ -1,0 +1,44 @@
+"""Periodic jobs for the embedded default (`make run`): a daemon thread in the server process.
+
+Production runs the same jobs from cron or a worker (`flask escalate-overdue`), see docs/deploy.md.
+"""
+import logging
+import threading
+import time
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def run_due_jobs(app):
+    """One pass of every periodic job; answers what each did."""
+    from app.cases.deadlines import escalate_overdue
+
+    with app.app_context():
+        try:
+            moved = escalate_overdue()
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - a failed pass must not kill the loop
+            db.session.rollback()
+            log.exception("overdue check failed")
+            return {"overdue": None}
+        finally:
+            db.session.remove()
+    return {"overdue": moved}
+
+
+def start(app):
+    """Start the loop once per process when RUN_SCHEDULER is set."""
+    if not app.config.get("RUN_SCHEDULER"):
+        return None
+    interval = app.config["OVERDUE_CHECK_MINUTES"] * 60
+
+    def loop():
+        while True:
+            run_due_jobs(app)
+            time.sleep(interval)
+
+    thread = threading.Thread(target=loop, name="baolian-scheduler", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,86 @@
+"""Overdue cases climb the chain on a controllable clock."""
+import uuid
+
+from app.cases.deadlines import escalate_overdue
+from app.cases.models import Case, CaseEvent
+from app.extensions import db
+from app.notify.models import Notification
+from app.scheduler import run_due_jobs
+from sqlalchemy import select
+
+
+def _open(client, household_id, urgency="normal"):
+    case_id = str(uuid.uuid4())
+    res = client.post("/api/cases", json={"id": case_id, "household_id": household_id, "category": "other",
+                                          "title": "院墙倒塌", "urgency": urgency})
+    assert res.status_code == 201
+    return case_id
+
+
+def _case(case_id):
+    db.session.expire_all()
+    return db.session.get(Case, uuid.UUID(case_id))
+
+
+def test_nothing_moves_before_the_deadline(clock, login, jiang):
+    case_id = _open(login("石水奇"), jiang.id)
+    clock.advance(hours=23)
+    assert escalate_overdue() == 0
+    assert _case(case_id).level == "member"
+
+
+def test_overdue_case_moves_up_one_level_and_says_so(clock, login, jiang, chain):
+    case_id = _open(login("石水奇"), jiang.id)
+    clock.advance(hours=25)
+    assert escalate_overdue() == 1
+    db.session.commit()
+    case = _case(case_id)
+    assert (case.level, case.holder_id, case.status) == ("informant", chain["informant"].id, "escalated")
+    event = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                               .order_by(CaseEvent.recorded_at.desc())).first()
+    assert (event.type, event.actor_id, event.data["from"], event.data["to"]) == (
+        "overdue_escalated", None, "member", "informant")
+    note = db.session.scalars(select(Notification).where(Notification.user_id == chain["informant"].id)).all()
+    assert [n.ref_id for n in note] == [case_id]
+
+    clock.advance(hours=23)  # the informant has a fresh 24 h
+    assert escalate_overdue() == 0
+    clock.advance(hours=2)
+    assert escalate_overdue() == 1
+    assert _case(case_id).level == "grid"
+
+
+def test_urgent_cases_have_half_the_time(clock, login, jiang):
+    case_id = _open(login("石水奇"), jiang.id, urgency="urgent")
+    clock.advance(hours=11)
+    assert escalate_overdue() == 0
+    clock.advance(hours=2)
+    assert escalate_overdue() == 1
+    assert _case(case_id).level == "informant"
+
+
+def test_at_the_top_an_overdue_case_is_a_reminder(clock, make_case, chain):
+    case = make_case(level="department", status="dispatched")
+    clock.advance(days=8)
+    assert escalate_overdue() == 1
+    case = _case(str(case.id))
+    assert case.level == "department" and case.due_at > clock.now
+    types = db.session.scalars(select(CaseEvent.type).where(CaseEvent.case_id == case.id)).all()
+    assert "overdue" in types
+    told = db.session.scalars(select(Notification.user_id).where(Notification.ref_id == str(case.id))).all()
+    assert chain["township"].id in told and chain["department"].id in told
+
+
+def test_closed_and_resolved_cases_are_never_overdue(clock, make_case):
+    make_case(level="branch", status="resolved")
+    make_case(level="branch", status="closed")
+    clock.advance(days=30)
+    assert escalate_overdue() == 0
+
+
+def test_cli_and_scheduler_pass(clock, make_case, runner, app):
+    make_case(level="member", status="open")
+    clock.advance(days=2)
+    result = runner.invoke(args=["escalate-overdue"])
+    assert result.exit_code == 0 and "1" in result.output
+    assert run_due_jobs(app) == {"overdue": 0}

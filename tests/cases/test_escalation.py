@@ -1,0 +1,132 @@
+"""Every (action, level, status, role) is checked against the table in app/cases/escalation.py:
+allowed ones succeed and move the case as the domain says; the others get 409 (wrong state)
+or 403 (wrong person), never anything else."""
+import itertools
+import uuid
+
+import pytest
+
+from app.cases import escalation
+from app.cases.models import LEVELS, STATUSES
+
+ROLES = ("member", "informant", "grid_leader", "secretary", "township", "department", "admin")
+
+
+def body_for(action, chain):
+    return {
+        "escalate": {"reason": "上报"},
+        "dispatch": {"department_id": chain["minzheng"].id},
+        "resolve": {"resolution": "已解决"},
+        "comment": {"body": "跟进中"},
+    }.get(action, {})
+
+
+# What each action does, written from the domain (not read from the table).
+EXPECTED = {
+    "escalate": lambda before: {"status": "escalated",
+                                "level": {"member": "informant", "informant": "grid", "grid": "branch",
+                                          "branch": "township"}[before]},
+    "dispatch": lambda before: {"status": "dispatched", "level": "department"},
+    "accept": lambda before: {"status": "in_progress", "level": "department"},
+    "resolve": lambda before: {"status": "resolved", "level": "township" if before == "department" else before},
+    "close": lambda before: {"status": "closed", "level": before},
+    "reopen": lambda before: {"status": "open"},
+    "comment": lambda before: {},
+}
+
+
+def actions_via_case_routes():
+    return [a for a in escalation.ACTIONS if a != "assign_task"]
+
+
+@pytest.mark.parametrize("action,level", list(itertools.product(actions_via_case_routes(), LEVELS)))
+def test_table_is_enforced(action, level, make_case, chain, as_user):
+    for status, role in itertools.product(STATUSES, ROLES):
+        case = make_case(level=level, status=status)
+        actor = chain[role]
+        client = as_user(actor)
+        path = "comments" if action == "comment" else action
+        res = client.post(f"/api/cases/{case.id}/{path}", json=body_for(action, chain))
+        body = res.get_json()
+        roles = escalation.rule_for(action, level, status)
+        where = f"{action} at {level}/{status} by {role}"
+        if role == "department" and level != "department":  # not dispatched to them: out of scope
+            assert res.status_code == 404, where
+        elif roles is None:
+            assert res.status_code == 409 and body["error"]["code"] == "wrong_state", where
+        elif role in roles:
+            assert res.status_code == 200, (where, body)
+            for key, value in EXPECTED[action](level).items():
+                assert body[key] == value, (where, key, body[key])
+            assert body["events"][-1]["type"] == {"escalate": "escalated", "dispatch": "dispatched",
+                                                  "accept": "accepted", "resolve": "resolved",
+                                                  "close": "closed", "reopen": "reopened",
+                                                  "comment": "commented"}[action], where
+        else:
+            assert res.status_code == 403 and body["error"]["code"] == "not_allowed", (where, body)
+            assert "只有" in body["error"]["message"], where
+
+
+@pytest.mark.parametrize("level,status", list(itertools.product(LEVELS, STATUSES)))
+def test_task_assignment_follows_the_table(level, status, make_case, chain, as_user):
+    for role in ("secretary", "township"):
+        case = make_case(level=level, status=status)
+        res = as_user(chain[role]).post("/api/tasks", json={
+            "id": str(uuid.uuid4()), "case_id": str(case.id), "assignee_id": chain["member"].id, "title": "跟进"})
+        roles = escalation.rule_for("assign_task", level, status)
+        if roles is None:
+            assert res.status_code == 409, (level, status, role)
+        elif role in roles:
+            assert res.status_code == 201, (level, status, role, res.get_json())
+        else:
+            assert res.status_code == 403, (level, status, role)
+
+
+def test_the_table_says_what_the_domain_says():
+    """A few facts from domain.md, so the table itself is checked, not only its enforcement."""
+    assert escalation.rule_for("close", "branch", "resolved") == ("secretary",)
+    assert "member" not in (escalation.rule_for("resolve", "branch", "escalated") or ())
+    assert escalation.rule_for("dispatch", "township", "escalated") == ("township",)
+    assert escalation.rule_for("dispatch", "branch", "escalated") is None
+    assert escalation.rule_for("accept", "department", "dispatched") == ("department",)
+    assert escalation.rule_for("close", "department", "in_progress") is None
+    assert escalation.rule_for("escalate", "township", "escalated") is None  # nothing above the township
+
+
+def test_urgent_goes_straight_to_the_branch(make_case, chain, as_user):
+    case = make_case(level="member", status="open", urgency="urgent")
+    body = as_user(chain["member"]).post(f"/api/cases/{case.id}/escalate", json={"reason": "急"}).get_json()
+    assert (body["level"], body["holder"]["id"]) == ("branch", chain["secretary"].id)
+
+
+def test_an_informant_of_other_members_cannot_even_see_it(make_case, chain, as_user, demo):
+    case = make_case(level="informant", status="escalated")
+    other = next(u for u in demo.users.values() if u.role == "informant" and u.id != chain["informant"].id
+                 and u.org_unit_id == chain["informant"].org_unit_id)
+    assert as_user(other).post(f"/api/cases/{case.id}/escalate", json={}).status_code == 404
+
+
+def test_a_colleague_of_the_holder_may_act_for_them(make_case, chain, as_user):
+    """Two officers of one township share its work: either may dispatch."""
+    from app.extensions import db
+    from app.org.models import User
+
+    colleague = User(name="李副乡长", phone="13911112222", role="township",
+                     org_unit_id=chain["township"].org_unit_id, password_hash=chain["township"].password_hash)
+    db.session.add(colleague)
+    db.session.commit()
+    case = make_case(level="township", status="escalated")
+    res = as_user(colleague).post(f"/api/cases/{case.id}/dispatch", json={"department_id": chain["minzheng"].id})
+    assert res.status_code == 200, res.get_json()
+    assert res.get_json()["events"][-1]["actor"]["id"] == colleague.id
+
+
+def test_resent_action_is_applied_once(make_case, chain, as_user):
+    case = make_case(level="member", status="open")
+    client = as_user(chain["member"])
+    event_id = str(uuid.uuid4())
+    first = client.post(f"/api/cases/{case.id}/escalate", json={"id": event_id, "reason": "x"})
+    again = client.post(f"/api/cases/{case.id}/escalate", json={"id": event_id, "reason": "x"})
+    assert first.status_code == again.status_code == 200
+    assert [e["type"] for e in again.get_json()["events"]].count("escalated") == 1
+    assert again.get_json()["level"] == "informant"
