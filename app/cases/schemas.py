@@ -53,6 +53,17 @@ class HouseholdRef(BaseSchema):
     address = fields.String()
 
 
+class CaseBrief(BaseSchema):
+    id = fields.UUID()
+    title = fields.String()
+    category = fields.String()
+    urgency = fields.String()
+    status = fields.String()
+    level = fields.String()
+    created_at = fields.AwareDateTime()
+    closed_at = fields.AwareDateTime(allow_none=True)
+
+
 class CaseOut(BaseSchema):
     id = fields.UUID()
     household_id = fields.Integer()

@@ -1,9 +1,11 @@
 from marshmallow import fields
 
 from app.common.fields import (
-    BaseSchema, Bool, Int, List, Page, Str, between, length_between, max_length, one_of, phone_number,
+    BaseSchema, Bool, Int, List, Page, Str, between, length_between, max_length, not_blank, one_of,
+    phone_number, unique,
 )
 from app.messages import HOUSEHOLD_TAGS
+from app.cases.schemas import CaseBrief
 from app.org.schemas import UnitRef
 from app.visits.schemas import VisitOut
 
@@ -33,11 +35,13 @@ class HouseholdOut(BaseSchema):
     org_unit = fields.Nested(UnitRef)
     member = fields.Nested(MemberRef, allow_none=True)
     last_visit = fields.Nested(LastVisit, allow_none=True)
+    open_cases = fields.Integer(metadata={"description": "未办结的问题数"})
     updated_at = fields.AwareDateTime()
 
 
 class HouseholdDetail(HouseholdOut):
     recent_visits = fields.List(fields.Nested(VisitOut))
+    cases = fields.List(fields.Nested(CaseBrief))
 
 
 class HouseholdPage(BaseSchema):
@@ -55,11 +59,11 @@ class HouseholdQuery(Page):
 class HouseholdProfile(BaseSchema):
     """The editable profile; PATCH sends any subset of it."""
 
-    head_name = Str(validate=length_between(1, 40))
-    address = Str(validate=length_between(1, 200))
+    head_name = Str(validate=[length_between(1, 40), not_blank])
+    address = Str(validate=[length_between(1, 200), not_blank])
     people = Int(validate=between(1, 30))
     phone = Str(validate=phone_number())
-    tags = List(Str(validate=one_of(HOUSEHOLD_TAGS)), validate=max_length(10))
+    tags = List(Str(validate=one_of(HOUSEHOLD_TAGS)), validate=[max_length(10), unique])
     hardship = Bool()
 
 

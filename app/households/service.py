@@ -4,6 +4,7 @@ import json
 from flask import current_app
 from sqlalchemy import String, cast, func, or_, select
 
+from app.cases.models import OPEN_STATUSES, Case
 from app.common.pagination import paginate
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
@@ -25,10 +26,10 @@ def get_household(*, actor, household_id):
 
 def list_households(*, actor, q=None, hardship=None, tag=None, member_id=None, cursor=None, limit=None):
     stmt = select(Household).where(scope.household_filter(actor))
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(Household.head_name.like(like), Household.address.like(like),
-                              Household.phone.like(like)))
+    if q:  # autoescape: a % or _ typed by the user is a character, not a wildcard
+        stmt = stmt.where(or_(Household.head_name.contains(q, autoescape=True),
+                              Household.address.contains(q, autoescape=True),
+                              Household.phone.contains(q, autoescape=True)))
     if hardship is not None:
         stmt = stmt.where(Household.hardship == hardship)
     if member_id is not None:
@@ -40,9 +41,9 @@ def list_households(*, actor, q=None, hardship=None, tag=None, member_id=None, c
 
 
 def with_last_visits(households):
-    """Attach each household's latest visit with one query for the whole page."""
+    """Attach each household's latest visit and open-case count: two queries for the whole page."""
     ids = [h.id for h in households]
-    latest = {}
+    latest, open_cases = {}, {}
     if ids:
         ranked = (
             select(Visit.id, Visit.household_id, Visit.visited_at, Visit.mode, Visit.hardship,
@@ -53,10 +54,14 @@ def with_last_visits(households):
         )
         for row in db.session.execute(select(ranked).where(ranked.c.n == 1)).mappings():
             latest[row["household_id"]] = dict(row)
-    return [household_view(h, latest.get(h.id)) for h in households]
+        open_cases = dict(db.session.execute(
+            select(Case.household_id, func.count()).where(Case.household_id.in_(ids),
+                                                          Case.status.in_(OPEN_STATUSES))
+            .group_by(Case.household_id)).all())
+    return [household_view(h, latest.get(h.id), open_cases.get(h.id, 0)) for h in households]
 
 
-def household_view(household, last_visit):
+def household_view(household, last_visit, open_cases=0):
     return {
         "id": household.id,
         "head_name": household.head_name,
@@ -69,6 +74,7 @@ def household_view(household, last_visit):
         "org_unit": household.org_unit,
         "member": household.member,
         "last_visit": last_visit,
+        "open_cases": open_cases,
         "updated_at": household.updated_at,
     }
 
@@ -79,10 +85,15 @@ def household_detail(*, actor, household_id, recent=10):
         select(Visit).where(Visit.household_id == household.id)
         .order_by(Visit.visited_at.desc(), Visit.id.desc()).limit(recent)
     ).all()
+    cases = db.session.scalars(
+        select(Case).where(Case.household_id == household.id, scope.case_filter(actor))
+        .order_by(Case.created_at.desc()).limit(recent)
+    ).all()
     last = visits[0] if visits else None
     view = household_view(household, last and {"id": last.id, "visited_at": last.visited_at,
-                                                "mode": last.mode, "hardship": last.hardship})
-    return {**view, "recent_visits": visits}
+                                                "mode": last.mode, "hardship": last.hardship},
+                          sum(c.status in OPEN_STATUSES for c in cases))
+    return {**view, "recent_visits": visits, "cases": cases}
 
 
 def update_household(*, actor, household_id, changes):

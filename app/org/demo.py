@@ -72,6 +72,9 @@ def seed_demo():
     _seed_small_village(s, s.unit("village", "黄牛蹄村", towns["黄牛蹄乡"]))
     s.user("13900000011", "张安明", "township", towns["黄牛蹄乡"])
     db.session.flush()
+    from app.cases.demo import seed_demo_cases
+
+    seed_demo_cases()
     return s.logins
 
 
