@@ -43,12 +43,19 @@ def create_app(config=None):
     from app.households.routes import blp as households_blp
     from app.messages import TEXT
     from app.notify.routes import blp as notifications_blp
+    from app.org import scope
     from app.org.routes import blp as org_blp
+    from app.reports.routes import blp as reports_blp
+    from app.sync import changelog
+    from app.sync.routes import blp as sync_blp
     from app.tasks.routes import blp as tasks_blp
     from app.visits.routes import blp as visits_blp
 
-    for blp in (auth_blp, org_blp, households_blp, visits_blp, cases_blp, tasks_blp, notifications_blp):
+    for blp in (auth_blp, org_blp, households_blp, visits_blp, cases_blp, tasks_blp, notifications_blp,
+                reports_blp, sync_blp):
         api.register_blueprint(blp)
+    changelog.install()
+    scope.install()
     register_error_handlers(app)
 
     login_manager.user_loader(load_user)

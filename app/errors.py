@@ -73,12 +73,26 @@ def _flatten_webargs(messages):
     return flat
 
 
-def first_detail(value):
-    while isinstance(value, dict):
-        value = next(iter(value.values()))
-    if isinstance(value, list):
-        return first_detail(value[0]) if value else ""
-    return str(value)
+def first_error(messages):
+    """The first problem in marshmallow's nested messages: (path, detail)."""
+    path, value = [], messages
+    while True:
+        if isinstance(value, dict) and value:
+            key = next(iter(value))
+            path.append(key)
+            value = value[key]
+        elif isinstance(value, list) and value:
+            value = value[0]
+        else:
+            return path, str(value) if value != [] else ""
+
+
+def describe_error(messages):
+    """A Chinese sentence naming the field (and the item of a list) that is wrong."""
+    path, detail = first_error(messages)
+    field = next((p for p in reversed(path) if isinstance(p, str)), "_schema")
+    where = "".join(TEXT["item"].format(n=p + 1) for p in path if isinstance(p, int))
+    return where + field_message(field, detail)
 
 
 def http_exception_response(exc):
@@ -87,13 +101,14 @@ def http_exception_response(exc):
     messages = data.get("messages")
     if status == 422 and messages:
         fields = _flatten_webargs(messages)
-        name = next(iter(fields))
-        return error_response(422, "invalid", field_message(name, first_detail(fields[name])), fields)
+        return error_response(422, "invalid", describe_error(fields), fields)
     if status == 400 and messages:
         return error_response(400, "bad_json", TEXT["bad_json"])
     message = data.get("message") or _limit_message(exc) or HTTP.get(status) or HTTP[400]
     code = data.get("code") or _code_for(status)
-    return error_response(status, code, message, **data.get("extra", {}))
+    body, status = error_response(status, code, message, **data.get("extra", {}))
+    # keep what the exception says about itself: Allow on a 405, Retry-After ...
+    return body, status, [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
 
 
 def _limit_message(exc):

@@ -22,6 +22,7 @@ TEXT = {
     "csrf_failed": "安全校验失败（缺少或无效的 CSRF 令牌），请刷新后重试",
     "unauthenticated": "请先登录",
     "stale": "记录刚被他人修改，请刷新后重试",
+    "mutation_reused": "该离线记录编号已被另一条记录使用",
     "visit_conflict": "该走访记录编号已存在且内容不同",
     "household_conflict": "该户信息已被他人修改，请核对后再保存",
     "member_cap": "该党员已包联 {cap} 户，达到上限，不能再分配",
@@ -34,6 +35,7 @@ TEXT = {
     "bad_json": "请求体不是有效的 JSON",
     "bad_cursor": "无效，请从第一页重新加载",
     "field_error": "{label}：{detail}",
+    "item": "第 {n} 条",
 }
 
 # Names of fields as users know them; used to say which field is wrong.
@@ -59,7 +61,12 @@ FIELD_LABELS = {
     "q": "搜索词",
     "role": "角色",
     "org_unit_id": "组织",
+    "tag": "标签",
+    "kind": "组织类型",
     "_schema": "请求",
+    "mutations": "离线记录",
+    "data": "记录内容",
+    "type": "记录类型",
     "category": "诉求类别",
     "title": "标题",
     "description": "情况描述",
@@ -79,6 +86,7 @@ FIELD_LABELS = {
     "awaiting": "待办",
     "overdue": "超时",
     "note": "备注",
+    "days": "统计天数",
 }
 
 MARSHMALLOW = {
@@ -100,6 +108,8 @@ MARSHMALLOW = {
     "length_between": "长度须在 {min} 到 {max} 之间",
     "range": "须在 {min} 到 {max} 之间",
     "phone": "须为 11 位手机号或带区号的固定电话",
+    "blank": "不能只有空白",
+    "unique": "不能有重复项",
 }
 
 ROLE_NAMES = {
@@ -144,6 +154,31 @@ ACTION_NAMES = {
 }
 URGENCY_NAMES = {"normal": "一般", "urgent": "紧急"}
 TASK_STATUS_NAMES = {"assigned": "待接受", "accepted": "已接受", "done": "已完成"}
+
+# Reports (统计) and the reconciliation lists (对账清单).
+EVENT_NAMES = {
+    "opened": "登记问题", "escalated": "上报", "dispatched": "派单", "accepted": "接单", "resolved": "办结",
+    "closed": "销号", "reopened": "重新打开", "commented": "评论", "task_assigned": "布置任务",
+    "task_accepted": "接受任务", "task_done": "完成任务", "overdue_escalated": "超时上交", "overdue": "超时提醒",
+}
+REPORTS = {
+    "view": "查看统计",
+    "export_cases": "导出问题清单",
+    "export_households": "导出包联户清单",
+    "cases_sheet": "问题清单",
+    "households_sheet": "包联户清单",
+    "cases_file": "问题清单-{unit}-{date}.xlsx",
+    "households_file": "包联户清单-{unit}-{date}.xlsx",
+    "yes": "是",
+    "no": "否",
+}
+CASE_EXPORT_COLUMNS = (
+    "编号", "户主", "村", "网格", "类别", "标题", "紧急程度", "状态", "层级", "当前经办人", "上报时间",
+    "截止时间", "是否超时", "办结时间", "销号时间", "办理结果", "最后一步", "最后一步时间",
+)
+HOUSEHOLD_EXPORT_COLUMNS = (
+    "户主", "住址", "人口", "电话", "标签", "困难", "村", "网格", "包联党员", "最近走访时间", "未结问题数",
+)
 
 CASE_TEXT = {
     "wrong_state": "该问题{status}（{level}），不能{action}",
@@ -210,4 +245,9 @@ CLI = {
     "import_row": "第 {row} 行：{message}",
     "overdue": "超时处理：{count} 件",
     "user_created": "已创建用户 {name}（{phone}），编号 {id}",
+    "bad_name": "姓名须为 1 到 40 个字",
+    "bad_phone": "手机号须为 11 位数字，以 1 开头",
+    "bad_unit": "{role}须属于{kind}类组织",
+    "phone_taken": "该手机号已有用户",
+    "bad_informant": "信息员须是同一网格的信息员，且只有党员需要指定",
 }

@@ -5,3 +5,4 @@ from app.visits.models import Visit  # noqa: F401
 from app.cases.models import Case, CaseEvent  # noqa: F401,E402
 from app.notify.models import Notification  # noqa: F401,E402
 from app.tasks.models import Task  # noqa: F401,E402
+from app.sync.models import AppliedMutation, Change  # noqa: F401,E402

@@ -32,7 +32,7 @@ def page_size(limit):
     return min(limit or cfg["PAGE_SIZE"], cfg["PAGE_SIZE_MAX"])
 
 
-def _coerce(keys, values):
+def coerce_cursor(keys, values):
     """A cursor comes from the client: rebuild typed values or refuse it."""
     out = []
     for key, value in zip(keys, values):
@@ -59,8 +59,8 @@ def paginate(session, stmt, *, keys, cursor=None, limit=None, descending=False):
     """
     size = page_size(limit)
     if cursor:
-        values = _coerce(keys, decode_cursor(cursor, len(keys)))
-        stmt = stmt.where(_after(keys, values, descending))
+        values = coerce_cursor(keys, decode_cursor(cursor, len(keys)))
+        stmt = stmt.where(after_clause(keys, values, descending))
     order = [k.desc() if descending else k.asc() for k in keys]
     rows = session.scalars(stmt.order_by(*order).limit(size + 1)).all()
     more = len(rows) > size
@@ -79,7 +79,7 @@ def _value(row, column):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _after(keys, values, descending):
+def after_clause(keys, values, descending=False):
     """(a, b) > (x, y) written portably: a > x OR (a = x AND b > y)."""
     clauses = []
     for i, key in enumerate(keys):

@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app.errors import ApiError, field_message, first_detail
+from app.errors import ApiError, describe_error
 from app.extensions import db
 from app.households.models import Household
 from app.households.schemas import HouseholdNew
@@ -123,8 +123,7 @@ class Importer:
         try:
             return HouseholdNew().load(data)
         except ValidationError as exc:
-            name, details = next(iter(exc.messages.items()))
-            raise _RowError(field_message(name, first_detail(details))) from None
+            raise _RowError(describe_error(exc.messages)) from None
 
     def _not_duplicate(self, number, grid, profile):
         key = (grid.id, profile["head_name"], profile["address"])

@@ -4,10 +4,11 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
 
 from app.common.pagination import paginate
 from app.common.time import utcnow
-from app.errors import Conflict, Invalid
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.households.models import Household
 from app.households.service import get_household
@@ -20,15 +21,25 @@ CONTENT = ("household_id", "visited_at", "mode", "notes", "needs", "hardship")
 
 
 def record_visit(*, actor, data):
-    """Store a visit; answer (visit, created). Same id and content is a harmless resend."""
+    """Store a visit; answer (visit, created). Same id and content is a harmless resend.
+
+    The insert is tried first (a new visit is the common case, so no look-up is spent on it);
+    a duplicate id surfaces as an integrity error inside a savepoint and is then compared.
+    """
     data = normalise(data)
-    existing = db.session.get(Visit, data["id"])
-    if existing is not None:
+    known = db.session.identity_map.get(identity_key(Visit, data["id"]))  # sent twice in one batch
+    if known is not None:
+        return same_or_conflict(actor, known, data), False
+    try:
+        get_household(actor=actor, household_id=data["household_id"])
+    except NotFound:
+        existing = db.session.get(Visit, data["id"])  # a resend after the household moved away
+        if existing is None:
+            raise
         return same_or_conflict(actor, existing, data), False
-    get_household(actor=actor, household_id=data["household_id"])
     visit = Visit(author_id=actor.id, recorded_at=utcnow(), **data)
     try:
-        with db.session.begin_nested():  # a racing resend loses here, not with a 500
+        with db.session.begin_nested():
             db.session.add(visit)
     except IntegrityError:
         existing = db.session.get(Visit, data["id"])

@@ -1,0 +1,67 @@
+"""Every flush of a synced record appends to the change log: one mechanism, no call sites.
+
+On PostgreSQL a transaction-scoped advisory lock (one per schema) is taken before the first
+log row, so sequence numbers become visible in commit order and a reader's cursor never
+skips a row that commits late.
+"""
+from sqlalchemy import event, inspect, text
+from sqlalchemy.orm import Session
+
+from app.cases.models import Case
+from app.households.models import Household
+from app.notify.models import Notification
+from app.sync.models import Change
+from app.tasks.models import Task
+from app.visits.models import Visit
+
+
+def _entries(obj):
+    """The log rows a changed object calls for."""
+    if isinstance(obj, Household):
+        return [dict(entity="household", entity_id=str(obj.id), household_id=obj.id), *_moved(obj)]
+    if isinstance(obj, Visit):
+        return [dict(entity="visit", entity_id=str(obj.id), household_id=obj.household_id)]
+    if isinstance(obj, Case):
+        return [dict(entity="case", entity_id=str(obj.id), household_id=obj.household_id,
+                     department_id=obj.department_id)]
+    if isinstance(obj, Task):
+        return [dict(entity="task", entity_id=str(obj.id), user_id=uid) for uid in {obj.assignee_id, obj.assigner_id}]
+    if isinstance(obj, Notification):
+        return [dict(entity="notification", entity_id=str(obj.id), user_id=obj.user_id)]
+    return []
+
+
+def _moved(household):
+    """A household given to another member or grid: remember where it was."""
+    state = inspect(household)
+    member, unit = state.attrs.member_id.history, state.attrs.org_unit_id.history
+    if not (member.deleted or unit.deleted):
+        return []
+    return [dict(entity="move", entity_id=str(household.id), household_id=household.id,
+                 old_member_id=(member.deleted or [household.member_id])[0],
+                 old_org_unit_id=(unit.deleted or [household.org_unit_id])[0])]
+
+
+def _after_flush(session, _context):
+    """new/dirty and attribute history still show the flushed changes here."""
+    changed = list(session.new) + [o for o in session.dirty if session.is_modified(o)]
+    rows = [row for obj in changed for row in _entries(obj)]
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "postgresql" and not session.info.get("sync_locked"):
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('baolian-sync:' || current_schema()))"))
+        session.info["sync_locked"] = True
+    conn.execute(Change.__table__.insert(), [{"old_member_id": None, "old_org_unit_id": None,
+                                              "household_id": None, "user_id": None, "department_id": None, **r} for r in rows])
+
+
+def _after_transaction_end(session, _transaction):
+    if not session.in_transaction():
+        session.info.pop("sync_locked", None)
+
+
+def install():
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_transaction_end", _after_transaction_end)

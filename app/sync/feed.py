@@ -1,0 +1,180 @@
+"""GET /api/sync: what changed in the caller's scope since a cursor, removals included.
+
+Without a cursor the caller gets a snapshot of its scope, in resumable pages, then a cursor
+into the change log taken before the snapshot began (so nothing is missed; repeats are
+harmless upserts).
+"""
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import and_, func, or_, select
+
+from app.cases.models import Case
+from app.cases.schemas import CaseOut
+from app.cases.service import case_view
+from app.common.pagination import after_clause, coerce_cursor, decode_cursor, encode_cursor
+from app.common.time import utcnow
+from app.errors import Invalid
+from app.extensions import db
+from app.messages import TEXT
+from app.households.models import Household
+from app.households.schemas import HouseholdOut
+from app.households.service import with_last_visits
+from app.notify.models import Notification
+from app.notify.schemas import NotificationOut
+from app.org import scope
+from app.sync.models import Change
+from app.tasks.models import Task
+from app.tasks.schemas import TaskOut
+from app.visits.models import Visit
+from app.visits.schemas import VisitOut
+
+PHASES = ("household", "case", "visit", "task", "notification")
+SNAPSHOT_VISIT_DAYS = 365
+
+
+def feed(*, actor, cursor=None, limit=200):
+    if cursor is None:
+        return _snapshot(actor, 0, None, _head(), limit)
+    state = decode_cursor(cursor, 3)  # [phase index or -1, last key in phase, log seq]
+    phase, after, seq = state
+    if not isinstance(seq, int) or not isinstance(phase, int) or not -1 <= phase < len(PHASES):
+        raise Invalid("cursor", TEXT["bad_cursor"])
+    if phase >= 0:
+        return _snapshot(actor, phase, after, seq, limit)
+    return _incremental(actor, seq, limit)
+
+
+def _head():
+    return db.session.scalar(select(func.coalesce(func.max(Change.seq), 0)))
+
+
+# ---- snapshot -----------------------------------------------------------------------------
+
+def _visible_households(actor):
+    return select(Household.id).where(scope.household_filter(actor))
+
+
+def _phase_query(actor, name):
+    """(statement, key column) of everything of one kind in the actor's scope."""
+    if name == "household":
+        return select(Household).where(scope.household_filter(actor)), Household.id
+    if name == "case":
+        return select(Case).where(scope.case_filter(actor)), Case.created_at
+    if name == "visit":
+        since = utcnow() - timedelta(days=SNAPSHOT_VISIT_DAYS)
+        return (select(Visit).where(Visit.household_id.in_(_visible_households(actor)), Visit.visited_at >= since),
+                Visit.recorded_at)
+    if name == "task":
+        return select(Task).where(or_(Task.assignee_id == actor.id, Task.assigner_id == actor.id)), Task.created_at
+    return select(Notification).where(Notification.user_id == actor.id), Notification.id
+
+
+def _snapshot(actor, phase, after, seq, limit):
+    name = PHASES[phase]
+    stmt, key = _phase_query(actor, name)
+    model = stmt.column_descriptions[0]["entity"]
+    keys = [key, model.id] if key is not model.id else [model.id]
+    if after is not None:
+        stmt = stmt.where(after_clause(keys, coerce_cursor(keys, after)))
+    rows = db.session.scalars(stmt.order_by(*keys).limit(limit + 1)).all()
+    more_here = len(rows) > limit
+    rows = rows[:limit]
+    changes = [{"type": name, "op": "upsert", "id": str(r.id), "record": r} for r in rows]
+    changes = _dump(actor, changes)
+    if more_here:
+        last = rows[-1]
+        nxt = [phase, [_plain(getattr(last, k.key)) for k in keys], seq]
+    elif phase + 1 < len(PHASES):
+        nxt = [phase + 1, None, seq]
+    else:
+        nxt = [-1, None, seq]
+    return {"changes": changes, "cursor": encode_cursor(nxt), "more": nxt[0] != -1}
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else str(value) if not isinstance(value, int) else value
+
+
+# ---- incremental ---------------------------------------------------------------------------
+
+def _relevant(actor):
+    """The log rows this actor may read: the same scope rules as everywhere else."""
+    visible = _visible_households(actor)
+    case_rows = (Change.department_id == actor.org_unit_id if actor.role == "department"
+                 else Change.household_id.in_(visible))
+    return or_(
+        and_(Change.entity.in_(("household", "visit")), Change.household_id.in_(visible)),
+        and_(Change.entity == "case", case_rows),
+        and_(Change.entity.in_(("task", "notification")), Change.user_id == actor.id),
+        and_(Change.entity == "move",
+             scope.household_filter(actor, Change.old_member_id, Change.old_org_unit_id)),
+    )
+
+
+def _incremental(actor, seq, limit):
+    rows = db.session.scalars(select(Change).where(Change.seq > seq, _relevant(actor))
+                              .order_by(Change.seq).limit(limit)).all()
+    latest = {}
+    for row in rows:  # the newest mention of a record is enough: records are sent whole
+        latest.pop((row.entity, row.entity_id), None)
+        latest[(row.entity, row.entity_id)] = row
+    changes = _load_current(actor, list(latest.values()))
+    nxt = rows[-1].seq if rows else seq
+    return {"changes": changes, "cursor": encode_cursor([-1, None, nxt]), "more": len(rows) == limit}
+
+
+def _load_current(actor, rows):
+    """Fetch each mentioned record as it is now, one query per kind; a moved household that
+    is no longer visible becomes a removal."""
+    wanted = {}
+    for row in rows:
+        kind = "household" if row.entity == "move" else row.entity
+        wanted.setdefault(kind, set()).add(row.entity_id)
+    found = {}
+    for kind, ids in wanted.items():
+        stmt, _ = _phase_query(actor, kind)
+        model = stmt.column_descriptions[0]["entity"]
+        typed = [int(i) if kind in ("household", "notification") else uuid.UUID(i) for i in ids]
+        if kind == "visit":  # a visit of any age, as long as its household is in scope
+            stmt = select(Visit).where(Visit.household_id.in_(_visible_households(actor)))
+        for record in db.session.scalars(stmt.where(model.id.in_(typed))):
+            found[(kind, str(record.id))] = record
+    changes = []
+    for row in rows:
+        kind = "household" if row.entity == "move" else row.entity
+        record = found.get((kind, row.entity_id))
+        if record is not None:
+            changes.append({"type": kind, "op": "upsert", "id": row.entity_id, "record": record})
+        elif row.entity == "move":
+            changes.append({"type": "household", "op": "remove", "id": row.entity_id, "record": None})
+    return _dump(actor, _dedupe(changes))
+
+
+def _dedupe(changes):
+    out = {}
+    for change in changes:
+        out.pop((change["type"], change["id"]), None)
+        out[(change["type"], change["id"])] = change
+    return list(out.values())
+
+
+SCHEMAS = {"case": CaseOut(), "visit": VisitOut(), "task": TaskOut(), "notification": NotificationOut()}
+
+
+def _dump(actor, changes):
+    """Serialise records with the same schemas as the single routes; households in one batch."""
+    homes = [c["record"] for c in changes if c["type"] == "household" and c["record"] is not None]
+    views = {v["id"]: v for v in with_last_visits(homes)} if homes else {}
+    now = utcnow()
+    for change in changes:
+        record = change["record"]
+        if record is None:
+            continue
+        if change["type"] == "household":
+            change["record"] = HouseholdOut().dump(views[record.id])
+        elif change["type"] == "case":
+            change["record"] = SCHEMAS["case"].dump(case_view(record, now))
+        else:
+            change["record"] = SCHEMAS[change["type"]].dump(record)
+    return changes

@@ -1,0 +1,166 @@
+"""POST /api/sync applies a phone's outbox exactly once; GET /api/sync feeds changes in scope."""
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.visits.models import Visit
+from tests.conftest import visit_body
+
+
+def _mutation(type_, data, mid=None):
+    return {"id": mid or str(uuid.uuid4()), "type": type_,
+            "at": datetime.now(timezone.utc).isoformat(), "data": data}
+
+
+def _visit_mutation(household_id, **over):
+    body = visit_body(household_id, **over)
+    return _mutation("visit.create", {k: v for k, v in body.items() if k != "id"}, body["id"])
+
+
+def _count_visits(visit_id):
+    return db.session.scalar(select(func.count()).select_from(Visit).where(Visit.id == uuid.UUID(visit_id)))
+
+
+def test_batch_applies_each_once_and_answers_each(login, jiang, demo):
+    shi = login("石水奇")
+    good = _visit_mutation(jiang.id)
+    bad = _visit_mutation(jiang.id, mode="fly")
+    outside = _visit_mutation(999999)
+    res = shi.post("/api/sync", json={"mutations": [good, bad, outside]})
+    assert res.status_code == 200, res.get_json()
+    results = res.get_json()["results"]
+    assert [r["status"] for r in results] == ["applied", "rejected", "rejected"]
+    assert results[0]["record"]["id"] == good["id"]
+    assert results[1]["error"]["fields"] == {"mode": ["须为以下之一：door、phone、other"]}
+    assert "走访方式" in results[1]["error"]["message"]
+    assert results[2]["error"]["status"] == 404
+
+    again = shi.post("/api/sync", json={"mutations": [good, good]}).get_json()["results"]
+    assert [r["status"] for r in again] == ["duplicate", "duplicate"]
+    assert _count_visits(good["id"]) == 1
+
+
+def test_a_visit_sent_online_then_synced_is_one_visit(login, jiang):
+    shi = login("石水奇")
+    body = visit_body(jiang.id)
+    assert shi.post("/api/visits", json=body).status_code == 201
+    m = _mutation("visit.create", {k: v for k, v in body.items() if k != "id"}, body["id"])
+    assert shi.post("/api/sync", json={"mutations": [m]}).get_json()["results"][0]["status"] == "duplicate"
+    changed = _mutation("visit.create", {**{k: v for k, v in body.items() if k != "id"}, "notes": "改了"}, body["id"])
+    result = shi.post("/api/sync", json={"mutations": [changed]}).get_json()["results"][0]
+    assert result["status"] == "conflict" and result["error"]["current"]["notes"] == body["notes"]
+    assert _count_visits(body["id"]) == 1
+
+
+def test_case_and_its_actions_from_the_outbox(login, jiang, chain):
+    shi = login("石水奇")
+    case_id, escalate_id = str(uuid.uuid4()), str(uuid.uuid4())
+    batch = [
+        _mutation("case.create", {"household_id": jiang.id, "category": "urgent_needs", "title": "丈夫突发疾病"},
+                  case_id),
+        _mutation("case.action", {"case_id": case_id, "action": "escalate", "reason": "急"}, escalate_id),
+    ]
+    results = shi.post("/api/sync", json={"mutations": batch}).get_json()["results"]
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert results[1]["record"]["level"] == "informant"
+    again = shi.post("/api/sync", json={"mutations": batch}).get_json()["results"]
+    assert [r["status"] for r in again] == ["duplicate", "duplicate"]
+    detail = shi.get(f"/api/cases/{case_id}").get_json()
+    assert [e["type"] for e in detail["events"]] == ["opened", "escalated"]
+
+
+def test_household_edit_from_an_old_version_is_a_visible_conflict(login, jiang):
+    shi = login("石水奇")
+    first = _mutation("household.update", {"household_id": jiang.id, "version": jiang.version, "people": 4})
+    stale = _mutation("household.update", {"household_id": jiang.id, "version": jiang.version, "phone": "13700000009"})
+    results = shi.post("/api/sync", json={"mutations": [first, stale]}).get_json()["results"]
+    assert [r["status"] for r in results] == ["applied", "conflict"]
+    assert results[1]["error"]["current"]["people"] == 4
+    assert results[1]["error"]["current"]["phone"] == jiang.phone
+    # the first one resent is answered as done, not as a conflict with itself
+    assert shi.post("/api/sync", json={"mutations": [first]}).get_json()["results"][0]["status"] == "duplicate"
+
+
+def test_task_steps_from_the_outbox(login, demo):
+    secretary, shi = login("赵红梅"), login("石水奇")
+    task_id = str(uuid.uuid4())
+    due = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()
+    created = secretary.post("/api/sync", json={"mutations": [_mutation("task.create", {
+        "assignee_id": demo["石水奇"].id, "title": "送党报", "due_at": due}, task_id)]}).get_json()["results"][0]
+    assert created["status"] == "applied"
+    steps = [_mutation("task.action", {"task_id": task_id, "action": "accept"}),
+             _mutation("task.action", {"task_id": task_id, "action": "complete", "note": "已送"})]
+    results = shi.post("/api/sync", json={"mutations": steps}).get_json()["results"]
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert results[1]["record"]["status"] == "done"
+
+
+def test_mutation_id_reused_by_someone_else_is_a_conflict(login, jiang, demo):
+    m = _mutation("household.update", {"household_id": jiang.id, "version": jiang.version, "people": 4})
+    assert login("石水奇").post("/api/sync", json={"mutations": [m]}).get_json()["results"][0]["status"] == "applied"
+    other = login(role="secretary", unit="西流南村")
+    result = other.post("/api/sync", json={"mutations": [m]}).get_json()["results"][0]
+    assert result["status"] == "conflict"
+
+
+def test_bad_batches_are_refused_whole(login):
+    shi = login("石水奇")
+    assert shi.post("/api/sync", json={"mutations": []}).status_code == 422
+    res = shi.post("/api/sync", json={"mutations": [{"id": "x", "type": "visit.create", "data": {}}]})
+    assert res.status_code == 422 and "编号" in res.get_json()["error"]["message"]
+    res = shi.post("/api/sync", json={"mutations": [_mutation("bogus", {})]})
+    assert res.status_code == 422
+
+
+def _walk(client, cursor=None):
+    """Follow the feed to its end; answers (changes, cursor)."""
+    changes = []
+    while True:
+        url = "/api/sync?limit=7" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(url).get_json()
+        changes += page["changes"]
+        cursor = page["cursor"]
+        if not page["more"]:
+            return changes, cursor
+
+
+def test_snapshot_is_the_scope_in_resumable_pages(login, jiang):
+    shi = login("石水奇")
+    changes, cursor = _walk(shi)
+    homes = {c["id"] for c in changes if c["type"] == "household"}
+    mine = {str(h["id"]) for h in shi.get("/api/households").get_json()["items"]}
+    assert homes == mine and str(jiang.id) in homes
+    assert {c["op"] for c in changes} == {"upsert"}
+    cases = {c["id"] for c in changes if c["type"] == "case"}
+    assert cases == {c["id"] for c in shi.get("/api/cases?limit=200").get_json()["items"]}
+    # nothing new since
+    assert shi.get(f"/api/sync?cursor={cursor}").get_json()["changes"] == []
+
+
+def test_incremental_feed_sees_new_work_and_not_others(login, jiang, demo):
+    shi, neighbour = login("石水奇"), login(demo.one("member", "第二网格").name)
+    _, cursor = _walk(shi)
+    _, other_cursor = _walk(neighbour)
+    body = visit_body(jiang.id)
+    shi.post("/api/visits", json=body)
+    page = shi.get(f"/api/sync?cursor={cursor}").get_json()
+    assert {(c["type"], c["id"]) for c in page["changes"]} >= {("visit", body["id"])}
+    assert neighbour.get(f"/api/sync?cursor={other_cursor}").get_json()["changes"] == []
+
+
+def test_household_reassigned_away_disappears_from_the_old_phone(login, jiang, demo):
+    shi, secretary = login("石水奇"), login("赵红梅")
+    _, cursor = _walk(shi)
+    newcomer = next(u for u in demo.users.values() if u.role == "member" and u.org_unit.name == "第一网格"
+                    and u.id != demo["石水奇"].id)
+    # make room under the cap, then give 姜彩凤 to the other member
+    theirs = secretary.get(f"/api/households?member_id={newcomer.id}").get_json()["items"][0]
+    assert secretary.patch(f"/api/households/{theirs['id']}",
+                           json={"version": theirs["version"], "member_id": None}).status_code == 200
+    res = secretary.patch(f"/api/households/{jiang.id}", json={"version": jiang.version, "member_id": newcomer.id})
+    assert res.status_code == 200, res.get_json()
+    changes = shi.get(f"/api/sync?cursor={cursor}").get_json()["changes"]
+    assert {"type": "household", "op": "remove", "id": str(jiang.id), "record": None} in changes
+    assert shi.get(f"/api/households/{jiang.id}").status_code == 404
