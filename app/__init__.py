@@ -42,7 +42,8 @@ def create_app(config=None):
     from app.errors import ApiError, register_error_handlers
     from app.households.routes import blp as households_blp
     from app.messages import TEXT
-    from app.notify.routes import blp as notifications_blp
+    from app.notify import worker as notify_worker
+    from app.notify.routes import blp as notifications_blp, push_blp
     from app.org import scope
     from app.org.routes import blp as org_blp
     from app.reports.routes import blp as reports_blp
@@ -52,7 +53,7 @@ def create_app(config=None):
     from app.visits.routes import blp as visits_blp
 
     for blp in (auth_blp, org_blp, households_blp, visits_blp, cases_blp, tasks_blp, notifications_blp,
-                reports_blp, sync_blp):
+                reports_blp, sync_blp, push_blp):
         api.register_blueprint(blp)
     changelog.install()
     scope.install()
@@ -107,6 +108,7 @@ def create_app(config=None):
 
     register_cli(app)
     start_scheduler(app)
+    notify_worker.install(app)
     return app
 
 

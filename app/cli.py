@@ -7,13 +7,13 @@ from sqlalchemy import func, select
 
 from app.errors import ApiError
 from app.extensions import db
-from app.messages import CLI, ROLE_NAMES
+from app.messages import CLI, ORG_KINDS as KIND_NAMES, ROLE_NAMES
 from app.org.models import ROLE_UNIT_KIND, ROLES, OrgUnit, User
 
 
 def register_cli(app):
     for command in (seed_demo_cmd, demo_users_cmd, create_user_cmd, import_households_cmd,
-                    escalate_overdue_cmd):
+                    escalate_overdue_cmd, notify_worker_cmd):
         app.cli.add_command(command)
 
 
@@ -71,11 +71,20 @@ def demo_users_cmd(as_json):
 @click.password_option()
 def create_user_cmd(name, phone, role, org_unit_id, informant_id, password):
     """Create a user with a hashed password."""
+    if not 1 <= len(name.strip()) <= 40:
+        raise click.BadParameter(CLI["bad_name"], param_hint="--name")
+    if not (len(phone) == 11 and phone.isascii() and phone.isdigit() and phone.startswith("1")):
+        raise click.BadParameter(CLI["bad_phone"], param_hint="--phone")
     unit = db.session.get(OrgUnit, org_unit_id)
     if unit is None or unit.kind != ROLE_UNIT_KIND[role]:
-        raise click.BadParameter(f"{ROLE_NAMES[role]}须属于{ROLE_UNIT_KIND[role]}类组织", param_hint="--org-unit")
+        raise click.BadParameter(CLI["bad_unit"].format(role=ROLE_NAMES[role], kind=KIND_NAMES[ROLE_UNIT_KIND[role]]),
+                                 param_hint="--org-unit")
     if db.session.scalars(select(User).where(User.phone == phone)).first():
-        raise click.BadParameter("该手机号已有用户", param_hint="--phone")
+        raise click.BadParameter(CLI["phone_taken"], param_hint="--phone")
+    if informant_id is not None:  # the chain: a member's informant works in the member's grid
+        informant = db.session.get(User, informant_id)
+        if role != "member" or informant is None or informant.role != "informant" or informant.org_unit_id != unit.id:
+            raise click.BadParameter(CLI["bad_informant"], param_hint="--informant")
     user = User(name=name, phone=phone, role=role, org_unit_id=unit.id, informant_id=informant_id)
     user.set_password(password)
     db.session.add(user)
@@ -112,3 +121,22 @@ def escalate_overdue_cmd():
     count = escalate_overdue()
     db.session.commit()
     click.echo(CLI["overdue"].format(count=count))
+
+
+@click.command("notify-worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+def notify_worker_cmd(once):
+    """Deliver the notification outbox (run any number of these on PostgreSQL)."""
+    from flask import current_app
+
+    from app.notify.dispatcher import deliver_due
+    from app.notify.worker import run
+
+    if once:
+        total = {}
+        while counts := deliver_due():
+            for key, value in counts.items():
+                total[key] = total.get(key, 0) + value
+        click.echo(json.dumps(total))
+        return
+    run(current_app._get_current_object())

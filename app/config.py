@@ -6,7 +6,9 @@ import os
 import secrets
 from pathlib import Path
 
-ENV_KEYS_STR = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUSH_EXTRA_ORIGINS", "BAOLIAN_ENV")
+ENV_KEYS_STR = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUSH_EXTRA_ORIGINS", "BAOLIAN_ENV", "NOTIFY_DELIVERY",
+                "VAPID_PRIVATE_KEY", "VAPID_SUBJECT", "WECOM_CORP_ID", "WECOM_SECRET", "WECOM_AGENT_ID",
+                "WECOM_API_BASE", "PUBLIC_URL")
 ENV_KEYS_INT = ("PORT", "HOUSEHOLDS_PER_MEMBER", "OVERDUE_CHECK_MINUTES")
 
 
@@ -27,6 +29,21 @@ class Defaults:
                            "township": 120, "department": 168}
     OVERDUE_CHECK_MINUTES = 5  # the embedded default runs the overdue check this often
     RUN_SCHEDULER = False  # `make run` turns it on (BAOLIAN_SCHEDULER=1); production uses cron
+
+    # Notifications: "inprocess" delivers from a thread after each commit (embedded default);
+    # "worker" leaves it to `flask notify-worker` processes; "off" only fills the outbox.
+    NOTIFY_DELIVERY = "inprocess"
+    WEBPUSH_ENABLED = True
+    VAPID_PRIVATE_KEY = None  # PEM or base64url raw; otherwise generated once into instance/
+    VAPID_SUBJECT = "mailto:admin@baolian.invalid"
+    WEBPUSH_TTL = 24 * 3600
+    WEBPUSH_TIMEOUT = 10
+    WECOM_CORP_ID = None
+    WECOM_SECRET = None
+    WECOM_AGENT_ID = None
+    WECOM_API_BASE = "https://qyapi.weixin.qq.com"
+    WECOM_TIMEOUT = 10
+    PUBLIC_URL = ""  # where the app is served, for links in WeCom messages
 
     JSON_AS_ASCII = False
     SESSION_COOKIE_HTTPONLY = True
@@ -83,6 +100,7 @@ def _derive(app):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app.config.setdefault("VAPID_KEY_FILE", str(Path(app.instance_path) / "vapid_private.pem"))
 
 
 def _instance_secret(app, env):

@@ -65,6 +65,12 @@ FIELD_LABELS = {
     "kind": "组织类型",
     "_schema": "请求",
     "mutations": "离线记录",
+    "endpoint": "推送地址",
+    "keys": "推送密钥",
+    "p256dh": "推送公钥",
+    "auth": "推送认证",
+    "webpush": "手机推送",
+    "wecom": "企业微信",
     "data": "记录内容",
     "type": "记录类型",
     "category": "诉求类别",
@@ -207,6 +213,12 @@ NOTIFY = {
     "task_assigned": ("新任务：{title}", "{assigner}布置，截止 {due}"),
     "task_done": ("任务完成：{title}", "{assignee}已完成"),
 }
+NOTIFY_TEXT = {
+    "endpoint_refused": "推送地址不被接受：须为浏览器推送服务的 https 地址",
+    "not_your_device": "不能删除他人的设备",
+    "admins_only": "只有管理员可以查看发送记录",
+}
+
 TASK_ACTION_NAMES = {"accept": "接受", "complete": "完成"}
 
 VISIT_MODES = {"door": "入户", "phone": "电话", "other": "其他"}

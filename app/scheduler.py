@@ -41,4 +41,7 @@ def start(app):
 
     thread = threading.Thread(target=loop, name="baolian-scheduler", daemon=True)
     thread.start()
+    from app.notify.worker import ensure_dispatcher
+
+    ensure_dispatcher(app)  # the server is starting: deliver what an earlier run left pending
     return thread

@@ -66,6 +66,7 @@ def app(database):
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "NOTIFY_DELIVERY": "off",  # tests deliver the outbox themselves, when they mean to
     })
     app.test_client_class = IsolatedClient
     with app.app_context():

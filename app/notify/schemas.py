@@ -1,6 +1,8 @@
 from marshmallow import fields
 
-from app.common.fields import BaseSchema, Bool, Page
+from marshmallow import EXCLUDE
+
+from app.common.fields import BaseSchema, Bool, Int, Nested, Page, Str, length_between, one_of
 
 
 class RefOut(BaseSchema):
@@ -29,3 +31,70 @@ class NotificationPage(BaseSchema):
     items = fields.List(fields.Nested(NotificationOut))
     next = fields.String(allow_none=True)
     unread = fields.Integer(metadata={"description": "未读条数"})
+
+
+class PushKeys(BaseSchema):
+    p256dh = Str(required=True, validate=length_between(80, 100))
+    auth = Str(required=True, validate=length_between(16, 32))
+
+
+class SubscriptionIn(BaseSchema):
+    """The browser's PushSubscription.toJSON()."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    endpoint = Str(required=True, validate=length_between(10, 1000))
+    keys = Nested(PushKeys, required=True)
+    expirationTime = Int(allow_none=True, load_default=None, strict=False)  # noqa: N815 - the browser's name
+
+
+class SubscriptionOut(BaseSchema):
+    id = fields.Integer()
+    endpoint = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+class EndpointIn(BaseSchema):
+    class Meta:
+        unknown = EXCLUDE
+
+    endpoint = Str(required=True, validate=length_between(10, 1000))
+
+
+class KeyOut(BaseSchema):
+    public_key = fields.String(metadata={"description": "VAPID 公钥（base64url），用作 applicationServerKey"})
+
+
+class PreferencesIn(BaseSchema):
+    webpush = Bool()
+    wecom = Bool()
+
+
+class PreferencesOut(BaseSchema):
+    webpush = fields.Boolean()
+    wecom = fields.Boolean()
+
+
+class DeliveryOut(BaseSchema):
+    id = fields.Integer()
+    notification_id = fields.Integer()
+    channel = fields.String()
+    target = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    next_attempt_at = fields.AwareDateTime()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    sent_at = fields.AwareDateTime(allow_none=True)
+
+
+class DeliveryQuery(Page):
+    status = Str(validate=one_of(("pending", "sent", "failed", "gone")))
+    channel = Str(validate=one_of(("webpush", "wecom")))
+    notification_id = Int(strict=False)
+
+
+class DeliveryPage(BaseSchema):
+    items = fields.List(fields.Nested(DeliveryOut))
+    next = fields.String(allow_none=True)

@@ -1,4 +1,5 @@
 """Writing to the inbox (in the caller's transaction) and reading it."""
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.common.pagination import paginate
@@ -6,20 +7,48 @@ from app.common.time import utcnow
 from app.errors import NotFound
 from app.extensions import db
 from app.messages import NOTIFY
-from app.notify.models import Notification
+from app.notify.channels import registry
+from app.notify.models import ChannelPreference, Delivery, Notification
+from app.org.models import User
 
 
 def notify(*, user_ids, kind, ref_type, ref_id, **fmt):
-    """One inbox row per recipient, flushed with the change that caused it."""
+    """One inbox row per recipient, and its deliveries in the outbox, flushed with the change
+    that caused it; delivery itself happens after commit (see dispatcher.py)."""
     title, body = (text.format(**fmt) for text in NOTIFY[kind])
+    now = utcnow()
     rows = [
         Notification(user_id=uid, kind=kind, title=title[:120], body=body, ref_type=ref_type,
-                     ref_id=str(ref_id), created_at=utcnow())
+                     ref_id=str(ref_id), created_at=now)
         for uid in dict.fromkeys(u for u in user_ids if u is not None)
     ]
     db.session.add_all(rows)
     db.session.flush()
+    queue_deliveries(rows, now)
     return rows
+
+
+def queue_deliveries(notifications, now):
+    """An outbox row per notification, channel and target the recipient can be reached at."""
+    config = current_app.config
+    channels = [c for c in registry().values() if c.enabled(config)]
+    if not channels or not notifications:
+        return
+    user_ids = {n.user_id for n in notifications}
+    users = db.session.scalars(select(User).where(User.id.in_(user_ids))).all()
+    prefs = {p.user_id: p for p in db.session.scalars(
+        select(ChannelPreference).where(ChannelPreference.user_id.in_(user_ids)))}
+    for channel in channels:
+        targets = channel.targets(users)
+        for n in notifications:
+            pref = prefs.get(n.user_id)
+            if pref is not None and not getattr(pref, channel.name, True):
+                continue
+            for target in targets.get(n.user_id, []):
+                db.session.add(Delivery(notification_id=n.id, channel=channel.name, target=str(target),
+                                        status="pending", next_attempt_at=now, created_at=now))
+    db.session.flush()
+    db.session.info["notify_wake"] = True
 
 
 def inbox_version(*, actor):
@@ -47,3 +76,29 @@ def mark_read(*, actor, notification_id):
         row.read_at = utcnow()
         db.session.flush()
     return row
+
+
+def preferences(*, actor):
+    pref = db.session.get(ChannelPreference, actor.id)
+    return pref or ChannelPreference(user_id=actor.id, webpush=True, wecom=True)
+
+
+def set_preferences(*, actor, changes):
+    pref = db.session.get(ChannelPreference, actor.id)
+    if pref is None:
+        pref = ChannelPreference(user_id=actor.id, webpush=True, wecom=True)
+        db.session.add(pref)
+    for name, value in changes.items():
+        setattr(pref, name, value)
+    db.session.flush()
+    return pref
+
+
+def list_deliveries(*, status=None, channel=None, notification_id=None, cursor=None, limit=None):
+    """The delivery log (admins): what was sent where, what failed and why."""
+    stmt = select(Delivery)
+    for column, value in ((Delivery.status, status), (Delivery.channel, channel),
+                          (Delivery.notification_id, notification_id)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return paginate(db.session, stmt, keys=[Delivery.id], cursor=cursor, limit=limit, descending=True)

@@ -59,6 +59,7 @@ class User(UserMixin, db.Model):
     # A member's informant: the first link of the chain upward.
     informant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    wecom_id: Mapped[str | None] = mapped_column(String(64))  # 企业微信 userid, for WeCom messages
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
     org_unit = relationship(OrgUnit, lazy="joined")

@@ -1,0 +1,87 @@
+"""企业微信 (WeCom) app messages: many township and village cadres read WeCom all day.
+
+Uses the documented gettoken and message/send APIs; the access token is cached until just
+before it expires, and an expired or invalid token (42001, 40014) is refreshed and the send
+retried once."""
+import threading
+import time
+
+import requests
+
+from app.notify.channels.base import Channel, Outcome
+
+TOKEN_EXPIRED = (40014, 42001, 40001)
+BUSY = (-1, 45009, 45033)
+_tokens = {}
+_lock = threading.Lock()
+
+
+class WeComChannel(Channel):
+    name = "wecom"
+
+    def enabled(self, config):
+        return all(config.get(k) for k in ("WECOM_CORP_ID", "WECOM_SECRET", "WECOM_AGENT_ID"))
+
+    def targets(self, users):
+        return {u.id: [u.wecom_id] for u in users if u.wecom_id}
+
+    def send(self, *, config, target, payload):
+        for attempt in (1, 2):
+            try:
+                token = access_token(config, refresh=attempt == 2)
+                response = requests.post(f"{config['WECOM_API_BASE']}/cgi-bin/message/send",
+                                         params={"access_token": token}, json=message(config, target, payload),
+                                         timeout=config["WECOM_TIMEOUT"])
+            except (requests.RequestException, TokenError) as exc:
+                return Outcome.retry(f"{type(exc).__name__}: {exc}"[:300])
+            if response.status_code >= 500:
+                return Outcome.retry(f"HTTP {response.status_code}")
+            body = _json(response)
+            code = body.get("errcode", -1)
+            if code == 0:
+                if body.get("invaliduser"):
+                    return Outcome.failed(f"invaliduser: {body['invaliduser']}")
+                return Outcome.sent()
+            if code in TOKEN_EXPIRED and attempt == 1:
+                continue
+            if code in BUSY:
+                return Outcome.retry(f"{code}: {body.get('errmsg', '')}")
+            return Outcome.failed(f"{code}: {body.get('errmsg', '')}"[:300])
+        return Outcome.retry("token refused twice")
+
+
+def message(config, target, payload):
+    content = f"{payload['title']}\n{payload['body']}"
+    if config.get("PUBLIC_URL"):
+        content += f"\n{config['PUBLIC_URL'].rstrip('/')}/#/{payload['type']}/{payload['id']}"
+    return {"touser": target, "msgtype": "text", "agentid": int(config["WECOM_AGENT_ID"]),
+            "text": {"content": content}, "safe": 0}
+
+
+class TokenError(Exception):
+    pass
+
+
+def access_token(config, *, refresh=False):
+    """The cached token, fetched again when missing, near expiry, or refused."""
+    key = (config["WECOM_API_BASE"], config["WECOM_CORP_ID"], config["WECOM_SECRET"])
+    with _lock:
+        token, expires = _tokens.get(key, (None, 0))
+        if refresh or token is None or time.monotonic() > expires - 300:
+            response = requests.get(f"{config['WECOM_API_BASE']}/cgi-bin/gettoken",
+                                    params={"corpid": config["WECOM_CORP_ID"], "corpsecret": config["WECOM_SECRET"]},
+                                    timeout=config["WECOM_TIMEOUT"])
+            body = _json(response)
+            if body.get("errcode") != 0 or not body.get("access_token"):
+                raise TokenError(f"{body.get('errcode')}: {body.get('errmsg', '')}")
+            token, expires = body["access_token"], time.monotonic() + int(body.get("expires_in", 7200))
+            _tokens[key] = (token, expires)
+        return token
+
+
+def _json(response):
+    try:
+        body = response.json()
+    except ValueError:
+        return {"errcode": -1, "errmsg": f"HTTP {response.status_code}, not JSON"}
+    return body if isinstance(body, dict) else {"errcode": -1, "errmsg": "not an object"}
