@@ -32,7 +32,7 @@ class Defaults:
 
     # Notifications: "inprocess" delivers from a thread after each commit (embedded default);
     # "worker" leaves it to `flask notify-worker` processes; "off" only fills the outbox.
-    NOTIFY_DELIVERY = "inprocess"
+    NOTIFY_DELIVERY = None  # unset: "inprocess", but "off" under BAOLIAN_ENV=testing
     WEBPUSH_ENABLED = True
     VAPID_PRIVATE_KEY = None  # PEM or base64url raw; otherwise generated once into instance/
     VAPID_SUBJECT = "mailto:admin@baolian.invalid"
@@ -100,6 +100,8 @@ def _derive(app):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    if app.config["NOTIFY_DELIVERY"] is None:
+        app.config["NOTIFY_DELIVERY"] = "off" if env == "testing" else "inprocess"
     app.config.setdefault("VAPID_KEY_FILE", str(Path(app.instance_path) / "vapid_private.pem"))
 
 

@@ -215,6 +215,8 @@ NOTIFY = {
 }
 NOTIFY_TEXT = {
     "endpoint_refused": "推送地址不被接受：须为浏览器推送服务的 https 地址",
+    "bad_p256dh": "不是浏览器给出的推送公钥，请在本机重新开启推送",
+    "bad_auth": "不是浏览器给出的推送认证密钥，请在本机重新开启推送",
     "not_your_device": "不能删除他人的设备",
     "admins_only": "只有管理员可以查看发送记录",
 }

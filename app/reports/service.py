@@ -1,0 +1,190 @@
+"""Coverage (has every household been visited?) and case statistics, aggregated in the database.
+
+Every figure is one GROUP BY over the caller's scope, so a request costs the same number of
+statements for a village of 100 households as for a district of 100,000.
+"""
+from datetime import timedelta
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy import case as when
+
+from app.cases.deadlines import overdue_clause
+from app.cases.models import CATEGORIES, LEVELS, OPEN_STATUSES, STATUSES, URGENCIES, Case
+from app.common.time import utcnow
+from app.extensions import db
+from app.households.models import Household
+from app.messages import REPORTS
+from app.org import scope
+from app.org.models import OrgUnit, User
+from app.reports.sql import (
+    REPORT_ROLES,
+    check_role,
+    child_units,
+    hours_between,
+    ratio,
+    unit_map,
+    unit_ref,
+)
+from app.visits.models import Visit
+
+NEVER_VISITED_LIMIT = 500  # the list a secretary works through; the count is always exact
+
+
+def coverage(*, actor, days=30, now=None):
+    """Households visited in the last `days`, per unit below the caller (and per member for a village)."""
+    check_role(actor, REPORT_ROLES, REPORTS["view"])
+    now = now or utcnow()
+    since = now - timedelta(days=days)
+    in_scope = scope.household_filter(actor)
+    counts = _coverage_counts(since)
+    total = db.session.execute(
+        select(*counts, func.count(when((Household.member_id.is_(None), 1))).label("unassigned")).where(in_scope)
+    ).one()
+    return {
+        "days": days,
+        "since": since,
+        "unit": unit_ref(actor.org_unit),
+        "total": {**_coverage_view(total), "unassigned": total.unassigned},
+        "units": _coverage_by_unit(actor, in_scope, counts),
+        "members": _coverage_by_member(actor, in_scope, counts) if actor.org_unit.kind == "village" else [],
+        "never_visited": _never_visited(in_scope, total.never_visited),
+    }
+
+
+def _coverage_counts(since):
+    """Households, visited since `since`, never visited: each an index probe per household."""
+    ever = exists().where(Visit.household_id == Household.id)
+    recent = exists().where(Visit.household_id == Household.id, Visit.visited_at >= since)
+    return (
+        func.count(Household.id).label("households"),
+        func.count(when((recent, 1))).label("visited"),
+        func.count(when((~ever, 1))).label("never_visited"),
+    )
+
+
+def _coverage_view(row):
+    households, visited, never = (row.households, row.visited, row.never_visited) if row else (0, 0, 0)
+    return {"households": households, "visited": visited, "never_visited": never,
+            "coverage": ratio(visited, households)}
+
+
+def _coverage_by_unit(actor, in_scope, counts):
+    m = unit_map(actor)
+    rows = db.session.execute(
+        select(m.c.child_id, *counts)
+        .join_from(Household, m, Household.org_unit_id == m.c.unit_id)
+        .where(in_scope)
+        .group_by(m.c.child_id)
+    ).all()
+    by_child = {r.child_id: r for r in rows}
+    return [{**unit_ref(u), **_coverage_view(by_child.get(u.id))} for u in child_units(actor)]
+
+
+def _coverage_by_member(actor, in_scope, counts):
+    """Every member of the village, including those who cover no one yet."""
+    members = db.session.execute(
+        select(User.id, User.name, OrgUnit.id.label("unit_id"), OrgUnit.kind, OrgUnit.name.label("unit_name"))
+        .join(OrgUnit, OrgUnit.id == User.org_unit_id)
+        .where(User.role == "member", User.org_unit_id.in_(scope.subtree_ids(actor.org_unit.path)))
+        .order_by(OrgUnit.path, User.id)
+    ).all()
+    rows = db.session.execute(
+        select(Household.member_id, *counts)
+        .where(in_scope, Household.member_id.is_not(None))
+        .group_by(Household.member_id)
+    ).all()
+    by_member = {r.member_id: r for r in rows}
+    return [{"id": u.id, "name": u.name, "org_unit": {"id": u.unit_id, "kind": u.kind, "name": u.unit_name},
+             **_coverage_view(by_member.get(u.id))} for u in members]
+
+
+def _never_visited(in_scope, count):
+    rows = db.session.execute(
+        select(Household.id, Household.head_name, Household.address, OrgUnit.id.label("unit_id"),
+               OrgUnit.kind, OrgUnit.name.label("unit_name"), User.id.label("member_id"),
+               User.name.label("member_name"))
+        .join(OrgUnit, OrgUnit.id == Household.org_unit_id)
+        .outerjoin(User, User.id == Household.member_id)
+        .where(in_scope, ~exists().where(Visit.household_id == Household.id))
+        .order_by(Household.id)
+        .limit(NEVER_VISITED_LIMIT)
+    ).all()
+    items = [{"id": r.id, "head_name": r.head_name, "address": r.address,
+              "org_unit": {"id": r.unit_id, "kind": r.kind, "name": r.unit_name},
+              "member": {"id": r.member_id, "name": r.member_name} if r.member_id else None} for r in rows]
+    return {"count": count, "items": items, "more": count > len(items)}
+
+
+def cases(*, actor, now=None):
+    """Cases in scope by status, category, level and urgency; overdue; median hours to close."""
+    check_role(actor, REPORT_ROLES, REPORTS["view"])
+    now = now or utcnow()
+    late = and_(*overdue_clause(now))
+    rows = db.session.execute(
+        select(Case.status, Case.category, Case.level, Case.urgency,
+               func.count().label("n"), func.count(when((late, 1))).label("overdue"))
+        .where(scope.case_filter(actor))
+        .group_by(Case.status, Case.category, Case.level, Case.urgency)
+    ).all()
+    tallies = {key: dict.fromkeys(values, 0) for key, values in
+               (("status", STATUSES), ("category", CATEGORIES), ("level", LEVELS), ("urgency", URGENCIES))}
+    for row in rows:
+        for key, tally in tallies.items():
+            value = getattr(row, key)
+            tally[value] = tally.get(value, 0) + row.n
+    by_status = tallies["status"]
+    return {
+        "as_of": now,
+        "unit": unit_ref(actor.org_unit),
+        "total": sum(r.n for r in rows),
+        "open": sum(by_status[s] for s in OPEN_STATUSES),
+        "overdue": sum(r.overdue for r in rows),
+        "resolved": by_status["resolved"],
+        "closed": by_status["closed"],
+        "by_status": by_status,
+        "by_category": tallies["category"],
+        "by_level": tallies["level"],
+        "by_urgency": tallies["urgency"],
+        "median_hours_to_close": median_hours_to_close(actor=actor),
+        "units": _cases_by_unit(actor, late),
+    }
+
+
+def _cases_by_unit(actor, late):
+    m = unit_map(actor)
+    rows = db.session.execute(
+        select(m.c.child_id, func.count().label("total"),
+               func.count(when((Case.status.in_(OPEN_STATUSES), 1))).label("open"),
+               func.count(when((late, 1))).label("overdue"),
+               func.count(when((Case.status == "resolved", 1))).label("resolved"),
+               func.count(when((Case.status == "closed", 1))).label("closed"))
+        .select_from(Case)
+        .join(Household, Household.id == Case.household_id)
+        .join(m, Household.org_unit_id == m.c.unit_id)
+        .where(scope.case_filter(actor))
+        .group_by(m.c.child_id)
+    ).all()
+    by_child = {r.child_id: r for r in rows}
+    keys = ("total", "open", "overdue", "resolved", "closed")
+    return [{**unit_ref(u), **{k: getattr(by_child[u.id], k) if u.id in by_child else 0 for k in keys}}
+            for u in child_units(actor)]
+
+
+def median_hours_to_close(*, actor):
+    """Median of opened_at -> closed_at over closed cases; the database hands back only the middle row(s).
+
+    Both ends are the actor's times (as on the timeline). created_at is the server's receipt,
+    which for a case opened offline (or the demo's backdated story) comes after the close-out.
+    """
+    hours = hours_between(Case.opened_at, Case.closed_at)
+    ranked = (
+        select(hours.label("h"), func.row_number().over(order_by=hours).label("rn"),
+               func.count().over().label("n"))
+        .where(scope.case_filter(actor), Case.status == "closed", Case.closed_at.is_not(None))
+        .subquery()
+    )
+    rn, n = ranked.c.rn, ranked.c.n
+    middle = db.session.scalars(select(ranked.c.h).where((rn == (n + 1) // 2) | (rn == (n + 2) // 2))).all()
+    if not middle:
+        return None
+    return round(sum(float(h) for h in middle) / len(middle), 2)
