@@ -1,10 +1,10 @@
 """Opening cases, acting on them, and reading them, always within the actor's scope."""
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.cases import escalation, transitions
 from app.cases.deadlines import deadline, is_overdue, overdue_clause
 from app.cases.models import Case, CaseEvent
+from app.common.idempotent import insert_once
 from app.common.pagination import paginate
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -42,14 +42,9 @@ def open_case(*, actor, data):
     case = Case(**data, status="open", level=level, holder_id=actor.id, opened_by_id=actor.id,
                 opened_at=opened_at, created_at=now, updated_at=now,
                 due_at=deadline(level, data["urgency"], now))
-    try:
-        with db.session.begin_nested():
-            db.session.add(case)
-    except IntegrityError:
-        existing = db.session.get(Case, data["id"])
-        if existing is None:
-            raise
-        return _same_or_conflict(actor, existing, data), False
+    case, created = insert_once(case, lambda stored: _same_or_conflict(actor, stored, data))
+    if not created:
+        return case, False
     transitions.record(case, "opened", actor, opened_at, {"category": case.category, "urgency": case.urgency,
                                                           "visit_id": str(case.visit_id) if case.visit_id else None})
     db.session.flush()

@@ -1,11 +1,11 @@
 """Assigning, accepting and completing tasks; each step lands on the case's timeline."""
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.cases import escalation
 from app.cases.models import Case
 from app.cases.service import get_case
 from app.cases.transitions import record
+from app.common.idempotent import insert_once
 from app.common.pagination import paginate
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -37,14 +37,9 @@ def create_task(*, actor, data):
         case = get_case(actor=actor, case_id=data["case_id"])
         escalation.check(actor, case, "assign_task")
     task = Task(**data, assigner_id=actor.id, status="assigned", created_at=now)
-    try:
-        with db.session.begin_nested():
-            db.session.add(task)
-    except IntegrityError:
-        existing = db.session.get(Task, data["id"])
-        if existing is None:
-            raise
-        return _same_or_conflict(actor, existing, data), False
+    task, created = insert_once(task, lambda stored: _same_or_conflict(actor, stored, data))
+    if not created:
+        return task, False
     if case is not None:
         case.status = "in_progress"
         case.updated_at = now

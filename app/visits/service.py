@@ -3,9 +3,9 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
+from app.common.idempotent import insert_once
 from app.common.pagination import paginate
 from app.common.time import utcnow
 from app.errors import Conflict, Invalid, NotFound
@@ -38,15 +38,7 @@ def record_visit(*, actor, data):
             raise
         return same_or_conflict(actor, existing, data), False
     visit = Visit(author_id=actor.id, recorded_at=utcnow(), **data)
-    try:
-        with db.session.begin_nested():
-            db.session.add(visit)
-    except IntegrityError:
-        existing = db.session.get(Visit, data["id"])
-        if existing is None:
-            raise
-        return same_or_conflict(actor, existing, data), False
-    return visit, True
+    return insert_once(visit, lambda stored: same_or_conflict(actor, stored, data))
 
 
 def normalise(data):
