@@ -4,6 +4,7 @@ from app.cases.escalation import ACTIONS
 from app.cases.models import CATEGORIES, LEVELS, STATUSES, URGENCIES
 from app.org.schemas import UnitRef, UserRef
 from app.common.fields import (
+    page_of,
     AwareDateTime, BaseSchema, Bool, Int, Page, Str, UUID, length_between, max_length, one_of,
 )
 
@@ -130,6 +131,4 @@ class CaseQuery(Page):
     household_id = Int(strict=False)
 
 
-class CasePage(BaseSchema):
-    items = fields.List(fields.Nested(CaseOut))
-    next = fields.String(allow_none=True)
+CasePage = page_of(CaseOut)

@@ -2,7 +2,7 @@
 
 Every schema builds on these, so a bad field always answers in Chinese.
 """
-from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from app.messages import MARSHMALLOW as M
 
@@ -33,6 +33,11 @@ class Bool(fields.Boolean):
 
     truthy = {True}
     falsy = {False}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, (bool, str)):  # 1 == True in Python, but JSON 1 is no boolean
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class List(fields.List):
@@ -72,6 +77,16 @@ def between(lo, hi):
     return validate.Range(min=lo, max=hi, error=M["range"].format(min=lo, max=hi))
 
 
+def not_blank(value):
+    if not value.strip():
+        raise ValidationError(M["blank"])
+
+
+def unique(values):
+    if len(set(values)) != len(values):
+        raise ValidationError(M["unique"])
+
+
 def phone_number():
     return validate.Regexp(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$", error=M["phone"])
 
@@ -84,3 +99,12 @@ class Page(BaseSchema):
 
     cursor = Str(load_default=None)
     limit = Int(load_default=None, strict=False, validate=between(1, 200))
+
+
+def page_of(item_schema):
+    """The shape every list answers: {"items": [...], "next": cursor or null}."""
+    name = item_schema.__name__.removesuffix("Out") + "Page"
+    return type(name, (BaseSchema,), {
+        "items": fields.List(fields.Nested(item_schema)),
+        "next": fields.String(allow_none=True, metadata={"description": "下一页的游标；没有更多时为 null"}),
+    })

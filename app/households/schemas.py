@@ -1,6 +1,7 @@
 from marshmallow import fields
 
 from app.common.fields import (
+    page_of,
     BaseSchema, Bool, Int, List, Page, Str, between, length_between, max_length, not_blank, one_of,
     phone_number, unique,
 )
@@ -44,9 +45,7 @@ class HouseholdDetail(HouseholdOut):
     cases = fields.List(fields.Nested(CaseBrief))
 
 
-class HouseholdPage(BaseSchema):
-    items = fields.List(fields.Nested(HouseholdOut))
-    next = fields.String(allow_none=True)
+HouseholdPage = page_of(HouseholdOut)
 
 
 class HouseholdQuery(Page):

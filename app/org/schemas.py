@@ -1,6 +1,6 @@
 from marshmallow import fields
 
-from app.common.fields import BaseSchema, Int, Page, Str, one_of
+from app.common.fields import BaseSchema, Int, Page, Str, one_of, page_of
 from app.org.models import ORG_KINDS, ROLES
 
 
@@ -51,11 +51,7 @@ class OrgUnitQuery(Page):
     kind = Str(validate=one_of(ORG_KINDS))
 
 
-class UserPage(BaseSchema):
-    items = fields.List(fields.Nested(UserOut))
-    next = fields.String(allow_none=True)
+UserPage = page_of(UserOut)
 
 
-class OrgUnitPage(BaseSchema):
-    items = fields.List(fields.Nested(OrgUnitOut))
-    next = fields.String(allow_none=True)
+OrgUnitPage = page_of(OrgUnitOut)

@@ -1,7 +1,7 @@
 from marshmallow import fields
 
 from app.org.schemas import UserRef
-from app.common.fields import AwareDateTime, BaseSchema, Page, Str, UUID, Int, length_between, max_length, one_of
+from app.common.fields import AwareDateTime, BaseSchema, Page, Str, UUID, Int, length_between, max_length, one_of, page_of
 from app.tasks.models import TASK_STATUSES
 
 
@@ -41,6 +41,4 @@ class TaskQuery(Page):
     case_id = UUID()
 
 
-class TaskPage(BaseSchema):
-    items = fields.List(fields.Nested(TaskOut))
-    next = fields.String(allow_none=True)
+TaskPage = page_of(TaskOut)

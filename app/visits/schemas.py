@@ -1,6 +1,6 @@
 from marshmallow import fields
 
-from app.common.fields import AwareDateTime, BaseSchema, Int, List, Page, Str, UUID, max_length, one_of
+from app.common.fields import AwareDateTime, BaseSchema, Int, List, Page, Str, UUID, max_length, one_of, page_of
 from app.messages import CATEGORIES
 from app.visits.models import HARDSHIP_LEVELS, MODES
 
@@ -36,6 +36,4 @@ class VisitQuery(Page):
     household_id = Int(required=True, strict=False)
 
 
-class VisitPage(BaseSchema):
-    items = fields.List(fields.Nested(VisitOut))
-    next = fields.String(allow_none=True)
+VisitPage = page_of(VisitOut)
