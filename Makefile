@@ -33,12 +33,12 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
-		$(BIN)/pytest; \
+		echo "== again on PostgreSQL (browser tests use their own SQLite server, so once is enough)"; \
+		$(BIN)/pytest --ignore=tests/browser; \
 	fi
 
 bench: $(VENV)/.installed-test
-	@for b in bench/*.py; do [ -f "$$b" ] && $(BIN)/python "$$b"; done; true
+	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python "$$b" || exit 1; done
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,168 @@
+// The case page: facts, the timeline of events, and the actions the server says the caller
+// may take now ("actions"): 上报 派单 接单 布置任务 办结 销号 重新打开, and comments.
+import { ApiError, api } from "../api.js";
+import { append, clear, field, h, isoNow, uuid } from "../dom.js";
+import { fmtDate, fmtTime, label, t } from "../i18n.js";
+import { button, dl, empty, errorBox, section, syncChip } from "./common.js";
+
+const ORDER = ["escalate", "dispatch", "accept", "assign_task", "resolve", "close", "reopen", "comment"];
+const TEXT_FIELD = { escalate: ["reason", "case.reason", true], resolve: ["resolution", "case.resolution", true],
+  reopen: ["reason", "case.reason", false], comment: ["body", "case.comment", true] };
+
+async function cachedList(ctx, key, path) {
+  if (navigator.onLine) {
+    try {
+      const items = await api.all(path);
+      await ctx.db.setMeta(key, items);
+      return items;
+    } catch (e) { /* fall back to the copy */ }
+  }
+  return ctx.db.getMeta(key, []);
+}
+
+async function load(ctx, id) {
+  if (navigator.onLine) {
+    try {
+      const c = await api.get(`/api/cases/${encodeURIComponent(id)}`);
+      const old = (await ctx.db.get("cases", c.id)) || {};
+      await ctx.db.put("cases", { ...old, ...c });
+      await ctx.sync.reapplyOutbox();
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.offline) { /* use the copy */ } else if (e.status === 404) {
+        const local = await ctx.db.get("cases", id);
+        if (!local) throw new ApiError({ status: 404, message: t("case.not_found") });
+      }
+    }
+  }
+  const c = await ctx.db.get("cases", id);
+  if (!c) throw new ApiError({ status: 0, message: navigator.onLine ? t("case.not_found") : t("case.offline_unavailable") });
+  return c;
+}
+
+function eventItem(ev) {
+  const d = ev.data || {};
+  const text = d.reason || d.resolution || d.body || d.title || "";
+  return h("li", { class: "timeline-item" },
+    h("p", { class: "timeline-head" },
+      h("time", { datetime: ev.at, text: fmtTime(ev.at) }),
+      ev.pending ? syncChip(true) : null),
+    h("p", { class: "timeline-title", text: `${label("event", ev.type, "event.other")} · ${(ev.actor && ev.actor.name) || ""}` }),
+    text ? h("p", { class: "timeline-text", text }) : null,
+    d.department && d.department.name ? h("p", { class: "card-sub", text: d.department.name }) : null);
+}
+
+async function actionForm(ctx, c, action, done) {
+  const controls = {};
+  const parts = [];
+  if (TEXT_FIELD[action]) {
+    const [name, key, required] = TEXT_FIELD[action];
+    controls[name] = h("textarea", { name, rows: "3", maxlength: "2000", required });
+    parts.push(field(t(key), controls[name]));
+  } else if (action === "dispatch") {
+    const depts = await cachedList(ctx, "departments", "/api/departments");
+    controls.department_id = h("select", { name: "department_id", required: true },
+      h("option", { value: "", text: t("case.choose") }),
+      depts.map((d) => h("option", { value: String(d.id), text: d.name })));
+    parts.push(field(t("case.department"), controls.department_id));
+  } else if (action === "assign_task") {
+    const users = await cachedList(ctx, "users", "/api/users");
+    controls.title = h("input", { type: "text", name: "title", maxlength: "100", required: true });
+    controls.assignee_id = h("select", { name: "assignee_id", required: true },
+      h("option", { value: "", text: t("case.choose") }),
+      users.map((u) => h("option", { value: String(u.id), text: t("person.with_role", { name: u.name, role: u.role_name || label("role", u.role) }) })));
+    const due = new Date(Date.now() + 7 * 864e5);
+    controls.due = h("input", { type: "date", name: "due_at", required: true, value: due.toISOString().slice(0, 10) });
+    parts.push(field(t("case.task_title"), controls.title), field(t("case.assignee"), controls.assignee_id),
+      field(t("case.task_due"), controls.due));
+  }
+  const error = h("p", { class: "form-error", role: "alert" });
+  const form = h("form", { class: "form panel action-form", novalidate: true, on: { submit: async (e) => {
+    e.preventDefault();
+    for (const el of Object.values(controls)) {
+      if (el.required && !String(el.value).trim()) {
+        const lbl = form.querySelector(`label[for="${el.id}"]`);
+        error.textContent = t("error.required", { label: lbl ? lbl.textContent : "" });
+        el.focus();
+        return;
+      }
+    }
+    if (action === "assign_task") {
+      const [y, m, d] = controls.due.value.split("-").map(Number);
+      await ctx.sync.enqueue("task.create", {
+        id: uuid(), case_id: c.id, assignee_id: Number(controls.assignee_id.value),
+        title: controls.title.value.trim(), due_at: isoNow(new Date(y, m - 1, d, 18, 0, 0)),
+      });
+    } else {
+      const data = { id: uuid(), at: isoNow(), case_id: c.id, action };
+      for (const [name, el] of Object.entries(controls)) {
+        if (String(el.value).trim()) data[name] = name === "department_id" ? Number(el.value) : el.value.trim();
+      }
+      await ctx.sync.enqueue("case.action", data);
+    }
+    ctx.toast(navigator.onLine ? t("case.sent") : t("case.queued"));
+    done(true);
+  } } },
+  h("h3", { class: "section-title", text: t(`action.${action}`) }),
+  parts,
+  error,
+  h("div", { class: "button-row" },
+    h("button", { type: "submit", class: "button primary", text: t("case.confirm") }),
+    button(t("case.cancel"), () => done(false))));
+  return form;
+}
+
+export async function render(ctx, [id]) {
+  const root = h("div", { class: "screen" });
+  let c;
+  try {
+    c = await load(ctx, id);
+  } catch (e) {
+    return errorBox(e);
+  }
+
+  async function draw() {
+    const fresh = (await ctx.db.get("cases", id)) || c;
+    const pending = await ctx.sync.pendingRefs();
+    const hh = fresh.household_id ? await ctx.db.get("households", fresh.household_id) : null;
+    if (root.querySelector(".action-form")) return; // never wipe a form the user is filling in
+    c = fresh;
+    clear(root);
+    const actions = ORDER.filter((a) => (c.actions || []).includes(a));
+    const formSlot = h("div", { class: "form-slot" });
+    const actionButtons = actions.map((a) => button(t(`action.${a}`), async () => {
+      clear(formSlot).append(await actionForm(ctx, c, a, async (sent) => {
+        clear(formSlot);
+        if (sent) {
+          await ctx.sync.run();
+          try { c = await load(ctx, id); } catch (e) { /* keep the copy */ }
+          draw();
+        }
+      }));
+      const first = formSlot.querySelector("textarea, select, input");
+      if (first) first.focus();
+    }, a === actions[0] ? "primary" : "secondary"));
+    append(root, [
+      h("h2", { class: "page-heading", text: c.title || t("case.untitled") }),
+      pending.has(`cases:${c.id}`) ? h("p", { class: "notice" }, syncChip(true)) : null,
+      dl([
+        [t("case.status"), label("case_status", c.status)],
+        c.level ? [t("case.level"), label("level", c.level)] : null,
+        c.holder ? [t("case.holder"), c.holder.name] : null,
+        [t("case.household"), hh ? h("a", { href: `#/households/${hh.id}`, text: hh.head_name }) : (c.household && c.household.head_name) || ""],
+        [t("case.category"), label("category", c.category)],
+        [t("case.urgency"), label("urgency", c.urgency || "normal")],
+        c.due_at ? [t("case.due"), fmtDate(c.due_at)] : null,
+      ]),
+      c.description ? section("case.description", h("p", { class: "timeline-text", text: c.description })) : null,
+      section("case.actions",
+        actions.length ? h("div", { class: "button-row wrap" }, actionButtons) : empty(t("case.no_actions")),
+        formSlot),
+      section("case.timeline", (c.events || []).length
+        ? h("ul", { class: "timeline" }, [...c.events].sort((a, b) => String(b.at).localeCompare(String(a.at))).map(eventItem))
+        : empty(t("household.no_timeline"))),
+    ]);
+  }
+  await draw();
+  ctx.onData(draw);
+  return root;
+}

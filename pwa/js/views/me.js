@@ -1,0 +1,103 @@
+// 我的: profile, 长辈模式, 消息提醒, 数据同步 (what is waiting, what failed), 退出登录.
+import { clear, h } from "../dom.js";
+import { fmtTime, label, t } from "../i18n.js";
+import * as push from "../push.js";
+import { button, dl, section } from "./common.js";
+
+function elderSwitch(ctx) {
+  const box = h("input", { type: "checkbox", role: "switch", id: "elder-mode", checked: ctx.elder(), "aria-describedby": "elder-hint" });
+  box.addEventListener("change", () => ctx.setElder(box.checked));
+  return h("div", { class: "field" },
+    h("label", { class: "choice single switch", for: "elder-mode" }, box, h("span", { text: t("me.elder") })),
+    h("p", { class: "field-hint", id: "elder-hint", text: t("me.elder_hint") }));
+}
+
+async function pushSection(ctx) {
+  const msg = h("p", { class: "form-error", role: "alert" });
+  const state = h("p", {});
+  const slot = h("div", { class: "button-row" });
+  async function draw() {
+    clear(slot);
+    if (!push.supported()) {
+      state.textContent = t("push.unsupported");
+      return;
+    }
+    const on = await push.isSubscribed();
+    state.textContent = on ? t("push.on") : t("push.off");
+    slot.append(on
+      ? button(t("push.disable"), async () => { await push.disable(); ctx.toast(t("push.disabled")); msg.textContent = ""; draw(); })
+      : button(t("push.enable"), async () => {
+        msg.textContent = "";
+        try {
+          await push.enable();
+          ctx.toast(t("push.enabled"));
+        } catch (e) {
+          msg.textContent = e.message;
+        }
+        draw();
+      }, "primary"));
+  }
+  await draw();
+  return section("me.push", h("p", { class: "field-hint", text: t("push.explain") }), state, slot, msg);
+}
+
+async function syncSection(ctx) {
+  const body = h("div", {});
+  async function draw() {
+    clear(body);
+    const s = ctx.sync.state;
+    const entries = await ctx.db.outbox();
+    const rejected = entries.filter((e) => e.state === "rejected");
+    body.append(
+      h("p", { text: t("me.pending", { n: s.pending }) }),
+      h("p", { class: "card-sub", text: s.lastSync ? t("me.last_sync", { time: fmtTime(s.lastSync) }) : t("me.never_synced") }),
+      button(t("me.sync_now"), () => ctx.sync.run(), "secondary"));
+    if (rejected.length) {
+      body.append(h("h3", { class: "section-title", text: t("me.rejected") }),
+        h("ul", { class: "cards" }, rejected.map((e) => h("li", { class: "card" },
+          h("p", { class: "card-title", text: t(`outbox.${e.type}`) }),
+          h("p", { class: "card-sub", text: (e.error && e.error.message) || t("error.unknown") }),
+          button(t("me.delete"), () => ctx.sync.discard(e.id))))));
+    }
+    if (navigator.storage && navigator.storage.persisted) {
+      const persisted = await navigator.storage.persisted().catch(() => false);
+      body.append(h("p", { class: "card-sub", text: persisted ? t("me.storage_persisted") : t("me.storage_not_persisted") }));
+    }
+  }
+  await draw();
+  const sync = ctx.sync;
+  sync.addEventListener("status", draw);
+  ctx.onLeave(() => sync.removeEventListener("status", draw));
+  return section("me.sync", body);
+}
+
+export async function render(ctx) {
+  const u = ctx.user;
+  const confirmSlot = h("div", {});
+  const logout = async () => {
+    const pending = ctx.sync ? ctx.sync.state.pending : 0;
+    if (pending > 0 && !confirmSlot.firstChild) {
+      confirmSlot.append(h("div", { class: "panel notice", role: "alert" },
+        h("p", { text: t("me.logout_confirm", { n: pending }) }),
+        h("div", { class: "button-row" },
+          button(t("me.logout_anyway"), () => ctx.logout(), "danger"),
+          button(t("me.cancel"), () => clear(confirmSlot)))));
+      return;
+    }
+    await ctx.logout();
+  };
+  return h("div", { class: "screen" },
+    section("me.profile", dl([
+      [t("me.name"), u.name],
+      [t("me.role"), u.role_name || label("role", u.role)],
+      [t("me.phone"), u.phone],
+      [t("me.org"), (u.org_path || []).map((x) => x.name).join(" / ") || (u.org_unit && u.org_unit.name) || ""],
+      (u.chain || []).length ? [t("me.chain"), h("ul", { class: "plain-list" }, u.chain.map((c) => h("li", {
+        text: t("me.chain_item", { role: c.role_name || label("role", c.role), name: c.name }),
+      })))] : null,
+    ])),
+    section("me.display", elderSwitch(ctx)),
+    await pushSection(ctx),
+    await syncSection(ctx),
+    h("div", { class: "section" }, button(t("me.logout"), logout, "danger block"), confirmSlot));
+}

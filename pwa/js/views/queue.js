@@ -1,0 +1,32 @@
+// 待办: cases whose current holder is me (informants and above).
+import { api } from "../api.js";
+import { clear, h } from "../dom.js";
+import { t } from "../i18n.js";
+import { caseCard, empty } from "./common.js";
+
+export async function render(ctx) {
+  const root = h("div", { class: "screen" });
+  let fromServer = false;
+  if (navigator.onLine) {
+    try {
+      const items = await api.all("/api/cases?awaiting=me", 100);
+      for (const c of items) await ctx.db.put("cases", { ...((await ctx.db.get("cases", c.id)) || {}), ...c });
+      await ctx.db.setMeta("queue", items.map((c) => c.id));
+      fromServer = true;
+    } catch (e) { /* offline or not there yet: the local copy */ }
+  }
+  async function draw() {
+    const ids = new Set(await ctx.db.getMeta("queue", []));
+    const pending = await ctx.sync.pendingRefs();
+    const cases = (await ctx.db.all("cases")).filter((c) => ids.has(c.id) ||
+      (c.holder && ctx.user && c.holder.id === ctx.user.id && c.status !== "closed"));
+    cases.sort((a, b) => (b.urgency === "urgent") - (a.urgency === "urgent") || String(a.due_at).localeCompare(String(b.due_at)));
+    clear(root);
+    if (!fromServer && !navigator.onLine) root.append(h("p", { class: "notice", text: t("queue.offline") }));
+    root.append(cases.length ? h("ul", { class: "cards" }, cases.map((c) => caseCard(c, pending.has(`cases:${c.id}`))))
+      : h("div", {}, empty(t("queue.empty"))));
+  }
+  await draw();
+  ctx.onData(draw);
+  return root;
+}

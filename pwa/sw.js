@@ -1,0 +1,160 @@
+/* 包联 service worker: the app shell offline, updates on the user's word, and push. */
+/* global PRECACHE_VERSION, PRECACHE_FILES, BAOLIAN_I18N */
+importScripts("/precache-manifest.js", "/js/i18n/zh-CN.js");
+
+const PREFIX = "baolian-shell-";
+const CACHE = PREFIX + PRECACHE_VERSION;
+const HASH_HEADER = "X-Precache-Hash";
+const T = (key) => BAOLIAN_I18N[key] || BAOLIAN_I18N["push.title.default"];
+
+async function sha16(buffer) {
+  const digest = await crypto.subtle.digest("SHA-256", buffer);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 16);
+}
+
+// A file whose hash has not changed is copied from the old cache instead of downloaded again.
+async function fromOldCache(url, hash) {
+  for (const name of await caches.keys()) {
+    if (!name.startsWith(PREFIX) || name === CACHE) continue;
+    const hit = await (await caches.open(name)).match(url);
+    if (hit && hit.headers.get(HASH_HEADER) === hash) return hit;
+  }
+  return null;
+}
+
+// Download one shell file and check it is exactly the version the manifest names.
+async function download(url, hash) {
+  const res = await fetch(new Request(url, { cache: "reload", credentials: "same-origin" }));
+  if (!res.ok) throw new Error(`precache ${url}: HTTP ${res.status}`);
+  const body = await res.arrayBuffer();
+  if ((await sha16(body)) !== hash) throw new Error(`precache ${url}: content does not match its hash`);
+  const headers = new Headers(res.headers);
+  headers.set(HASH_HEADER, hash);
+  return new Response(body, { status: 200, headers });
+}
+
+async function precache() {
+  const cache = await caches.open(CACHE);
+  await Promise.all(PRECACHE_FILES.map(async ([url, hash]) => {
+    const have = await cache.match(url);
+    if (have && have.headers.get(HASH_HEADER) === hash) return;
+    await cache.put(url, (await fromOldCache(url, hash)) || (await download(url, hash)));
+  }));
+}
+
+async function tellClients(message) {
+  for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) client.postMessage(message);
+}
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    await precache();
+    if (!self.registration.active) {
+      await self.skipWaiting(); // the very first install: take over at once
+    } else {
+      await tellClients({ type: "update-ready", version: PRECACHE_VERSION }); // wait for the user's word
+    }
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+    await tellClients({ type: "activated", version: PRECACHE_VERSION });
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  const msg = event.data || {};
+  if (msg.type === "SKIP_WAITING") self.skipWaiting();
+  else if (msg.type === "GET_VERSION" && event.source) event.source.postMessage({ type: "version", version: PRECACHE_VERSION });
+});
+
+// The shell from the cache; the API always from the network (the page keeps its own data).
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  if (req.method !== "GET") return;
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin || url.pathname.startsWith("/api/") || url.pathname === "/healthz") return;
+  if (req.mode === "navigate") {
+    event.respondWith((async () => {
+      const cache = await caches.open(CACHE);
+      return (await cache.match("/index.html")) || fetch(req);
+    })());
+    return;
+  }
+  event.respondWith((async () => {
+    const cache = await caches.open(CACHE);
+    return (await cache.match(url.pathname)) || fetch(req);
+  })());
+});
+
+// ---- push -----------------------------------------------------------------------------------
+
+function targetUrl(kind, id) {
+  if (kind === "task" && id) return `/#/tasks/${encodeURIComponent(id)}`;
+  if (kind === "case" && id) return `/#/cases/${encodeURIComponent(id)}`;
+  return "/#/inbox";
+}
+
+// The payload is small ({type, id, title, body?, ref?}); anything missing gets a Chinese default.
+function notificationFor(payload) {
+  const ref = payload.ref || {};
+  const kind = ref.type || payload.type || "default";
+  const id = ref.id || payload.id || null;
+  const known = kind === "task" || kind === "case" ? kind : "default";
+  return {
+    title: payload.title || T(`push.title.${known}`),
+    options: {
+      body: payload.body || T(`push.body.${known}`),
+      icon: "/icons/icon-192.png",
+      badge: "/icons/maskable-192.png",
+      lang: "zh-CN",
+      dir: "ltr",
+      tag: id ? `${kind}-${id}` : "baolian",
+      renotify: Boolean(id),
+      data: { url: targetUrl(kind, id), kind, id },
+    },
+  };
+}
+self.notificationFor = notificationFor;
+
+self.addEventListener("push", (event) => {
+  let payload = {};
+  if (event.data) {
+    try {
+      payload = event.data.json() || {};
+    } catch (e) {
+      payload = { title: event.data.text() };
+    }
+  }
+  const n = notificationFor(payload);
+  event.waitUntil(Promise.all([
+    self.registration.showNotification(n.title, n.options),
+    tellClients({ type: "push", payload }),
+  ]));
+});
+
+// Focus an open window and take it to the task; open one if there is none.
+async function openFromNotification(url) {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  for (const client of windows) {
+    if (new URL(client.url).origin !== self.location.origin) continue;
+    client.postMessage({ type: "navigate", url });
+    if ("focus" in client) {
+      try { await client.focus(); } catch (e) { /* not allowed outside a click: fine */ }
+    }
+    return client;
+  }
+  return self.clients.openWindow(url);
+}
+self.openFromNotification = openFromNotification;
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || "/#/inbox";
+  event.waitUntil(openFromNotification(url));
+});

@@ -1,0 +1,121 @@
+"""Checks of the phone app's files that need no browser: generated files are current, every
+user-visible string lives in the one catalogue, nothing can inject HTML or inline code."""
+import json
+import re
+import struct
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+PWA = ROOT / "pwa"
+CATALOGUE = PWA / "js" / "i18n" / "zh-CN.js"
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+LINE_COMMENT = re.compile(r"(^|\s)//.*$", re.M)
+BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+def scripts():
+    return sorted(p for p in PWA.rglob("*.js") if p != CATALOGUE and "vendor" not in p.parts
+                  and p.name != "precache-manifest.js")
+
+
+def code_of(path):
+    return LINE_COMMENT.sub(r"\1", BLOCK_COMMENT.sub("", path.read_text(encoding="utf-8")))
+
+
+def catalogue():
+    text = CATALOGUE.read_text(encoding="utf-8")
+    return dict(re.findall(r'^\s*"([\w.]+)":\s*"((?:[^"\\]|\\.)*)",?$', text, re.M))
+
+
+def test_precache_manifest_is_generated_and_current():
+    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_precache.py"), "--check"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    listed = (PWA / "precache-manifest.js").read_text()
+    for must in ("/index.html", "/js/app.js", "/js/i18n/zh-CN.js", "/css/app.css", "/icons/icon-192.png"):
+        assert f'"{must}"' in listed
+    assert '"/sw.js"' not in listed
+
+
+def test_vendored_files_match_their_record():
+    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "vendor.py"), "--check"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+
+@pytest.mark.parametrize("path", scripts(), ids=lambda p: str(p.relative_to(PWA)))
+def test_no_user_text_outside_the_catalogue(path):
+    found = [line.strip() for line in code_of(path).splitlines() if CJK.search(line)]
+    assert found == [], f"user-visible text belongs in js/i18n/zh-CN.js: {found}"
+
+
+@pytest.mark.parametrize("path", scripts(), ids=lambda p: str(p.relative_to(PWA)))
+def test_no_html_injection_or_inline_code(path):
+    code = code_of(path)
+    for bad in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
+                "setAttribute(\"style\"", ".style.", "cssText"):
+        assert bad not in code, f"{path.name} uses {bad}"
+
+
+def test_every_catalogue_key_used_exists():
+    keys = catalogue()
+    assert len(keys) > 100
+    missing = set()
+    groups = {k.split(".")[0] for k in keys}
+    for path in scripts():
+        code = code_of(path)
+        for key in re.findall(r"\bt\(\s*\"([\w.]+)\"", code):
+            if key not in keys:
+                missing.add(f"{path.name}: {key}")
+        for prefix in re.findall(r"\bt\(\s*`([\w.]+)\.\$\{", code):
+            if not any(k.startswith(prefix + ".") for k in keys):
+                missing.add(f"{path.name}: {prefix}.*")
+        for group in re.findall(r"\blabel\(\s*\"(\w+)\"", code):
+            if group not in groups:
+                missing.add(f"{path.name}: {group}.*")
+    assert not missing, sorted(missing)
+
+
+def test_contract_words_are_in_the_catalogue():
+    words = set(catalogue().values())
+    for word in ("手机号", "密码", "登录", "包联户", "任务", "消息", "待办", "统计", "我的", "长辈模式", "退出登录",
+                 "记录走访", "走访方式", "情况记录", "困难程度", "诉求类别", "需要上报", "保存", "已同步",
+                 "上报", "派单", "接单", "布置任务", "办结", "销号", "重新打开"):
+        assert word in words, word
+    assert any(v.startswith("待同步") and "{n}" in v for v in words)
+
+
+def test_index_has_no_inline_script_or_style():
+    html = (PWA / "index.html").read_text(encoding="utf-8")
+    for tag in re.findall(r"<script\b[^>]*>(.*?)</script>", html, re.S):
+        assert tag.strip() == "", "inline script"
+    assert all("src=" in t for t in re.findall(r"<script\b[^>]*>", html))
+    assert not re.search(r"\sstyle\s*=", html)
+    assert not re.search(r"\son[a-z]+\s*=", html)
+    assert "<style" not in html
+    assert 'lang="zh-CN"' in html and 'rel="manifest"' in html
+
+
+def test_manifest_icons_on_disk():
+    manifest = json.loads((PWA / "manifest.webmanifest").read_text(encoding="utf-8"))
+    assert manifest["name"] == "包联" and manifest["lang"] == "zh-CN" and manifest["display"] == "standalone"
+    purposes = set()
+    for icon in manifest["icons"]:
+        body = (PWA / icon["src"].lstrip("/")).read_bytes()
+        w, h = struct.unpack(">II", body[16:24])
+        assert f"{w}x{h}" == icon["sizes"]
+        purposes.add((icon["purpose"], w))
+    assert {("any", 192), ("any", 512), ("maskable", 512)} <= purposes
+
+
+def test_catalogue_agrees_with_the_server():
+    from app.messages import CATEGORIES, HARDSHIP, HOUSEHOLD_TAGS, ROLE_NAMES, VISIT_MODES
+
+    keys = catalogue()
+    assert keys["household.tag_options"].split("|") == list(HOUSEHOLD_TAGS)
+    for group, table in (("category", CATEGORIES), ("mode", VISIT_MODES), ("hardship", HARDSHIP), ("role", ROLE_NAMES)):
+        for code, name in table.items():
+            assert keys.get(f"{group}.{code}") == name, (group, code)
