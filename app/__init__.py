@@ -1,7 +1,7 @@
 """包联 Baolian: the application factory."""
 from pathlib import Path
 
-from flask import Flask, jsonify, request, send_from_directory
+from flask import Flask, has_request_context, jsonify, request, send_from_directory
 from flask_login import current_user
 from sqlalchemy import event, text
 
@@ -113,7 +113,8 @@ def create_app(config=None):
 
 
 def _tune_sqlite(app):
-    """WAL for concurrent readers, enforced foreign keys, and working SAVEPOINTs on pysqlite."""
+    """WAL for concurrent readers, enforced foreign keys, working SAVEPOINTs on pysqlite, and
+    writers that queue for the lock instead of failing."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     with app.app_context():
@@ -130,4 +131,7 @@ def _tune_sqlite(app):
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # A request that may write takes the write lock up front: a deferred transaction that
+        # read first fails at once (not after busy_timeout) if another writer committed since.
+        writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

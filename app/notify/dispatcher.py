@@ -3,12 +3,18 @@
 Any number of workers may run this at once on PostgreSQL: rows are claimed with
 FOR UPDATE SKIP LOCKED and kept locked until their outcome is committed, so no row is sent
 by two workers. A crash before commit leaves the row pending for the next pass.
+
+Nothing is written while sending. On SQLite (one process, one dispatcher) the read
+transaction of the claim is ended before the outcomes are written, so that write waits its
+turn (busy_timeout) instead of failing on a snapshot another connection has moved past;
+either way a write lock is never held across a network call.
 """
 import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.common.time import utcnow
 from app.extensions import db
@@ -21,6 +27,9 @@ BACKOFF_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 MAX_ATTEMPTS = 8
 BODY_LIMIT = 200  # keeps the push payload well under 2 KB
+# Rows a pass claims (and keeps locked while it sends them): small, so a burst is shared among
+# workers, one slow push service holds few rows, and a crash mid-pass re-sends few.
+BATCH = 10
 
 
 def payload(notification):
@@ -32,26 +41,54 @@ def payload(notification):
 def claim_due(now, limit):
     stmt = (select(Delivery).where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
             .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit))
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _locks_rows():
         stmt = stmt.with_for_update(skip_locked=True)
     return db.session.scalars(stmt).all()
 
 
-def deliver_due(*, now=None, limit=50):
-    """One pass over what is due; answers how many ended in each outcome."""
+def deliver_due(*, now=None, limit=BATCH):
+    """One pass over what is due; answers how many ended in each outcome. The pass runs in
+    transactions of its own (what the session held before is committed first)."""
     now = now or utcnow()
+    db.session.commit()
     rows = claim_due(now, limit)
-    counts = {}
-    if rows:
-        notes = {n.id: n for n in db.session.scalars(
-            select(Notification).where(Notification.id.in_({r.notification_id for r in rows})))}
-        channels, config = registry(), current_app.config
+    if not rows:
+        db.session.commit()
+        return {}
+    notes = {n.id: n for n in db.session.scalars(
+        select(Notification).where(Notification.id.in_({r.notification_id for r in rows})))}
+    channels, config = registry(), current_app.config
+    results = []
+    with db.session.no_autoflush:
         for row in rows:
             outcome = _send(channels.get(row.channel), config, row, notes[row.notification_id])
-            record(row, outcome, now)
-            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+            results.append((row.id, row.attempts, outcome))
+    if not _locks_rows():
+        db.session.rollback()  # end the claim's snapshot: nothing was written, nothing is lost
+    counts = {}
+    for row_id, attempts, outcome in results:
+        db.session.execute(update(Delivery).where(Delivery.id == row_id)
+                           .values(**record(attempts, outcome, now)).execution_options(synchronize_session=False))
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
     db.session.commit()
+    settle(channels.values(), now)
     return counts
+
+
+def _locks_rows():
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def settle(channels, now):
+    """The channels' bookkeeping, after the outcomes are safe; a failure here costs nothing
+    that the next pass will not redo."""
+    try:
+        for channel in channels:
+            channel.settle(now)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("settling after a delivery pass failed")
 
 
 def _send(channel, config, row, notification):
@@ -61,24 +98,27 @@ def _send(channel, config, row, notification):
         return Outcome.failed("channel not configured")
     try:
         return channel.send(config=config, target=row.target, payload=payload(notification))
+    except SQLAlchemyError:
+        raise  # the pass's transaction is lost: end it, the rows stay pending
     except Exception as exc:  # noqa: BLE001 - one bad send must not stop the others
         log.exception("channel %s raised", row.channel)
         return Outcome.retry(f"{type(exc).__name__}: {exc}"[:300])
 
 
-def record(row, outcome, now):
-    """Write the outcome into the log, and decide the next attempt."""
-    row.attempts += 1
-    row.last_error = outcome.reason[:500] or None
+def record(attempts, outcome, now):
+    """The row's new values for this outcome: the log entry, and the next attempt."""
+    attempts += 1
+    values = {"attempts": attempts, "last_error": outcome.reason[:500] or None}
     if outcome.status == "sent":
-        row.status, row.sent_at, row.last_error = "sent", now, None
+        values.update(status="sent", sent_at=now, last_error=None)
     elif outcome.status in ("failed", "gone"):
-        row.status = outcome.status
-    elif row.attempts >= MAX_ATTEMPTS:
-        row.status = "failed"
+        values["status"] = outcome.status
+    elif attempts >= MAX_ATTEMPTS:
+        values["status"] = "failed"
     else:
-        wait = min(BACKOFF_SECONDS * 2 ** (row.attempts - 1), BACKOFF_CAP_SECONDS)
-        row.next_attempt_at = now + timedelta(seconds=max(wait, outcome.retry_after or 0))
+        wait = min(BACKOFF_SECONDS * 2 ** (attempts - 1), BACKOFF_CAP_SECONDS)
+        values["next_attempt_at"] = now + timedelta(seconds=max(wait, outcome.retry_after or 0))
+    return values
 
 
 def next_due():

@@ -3,6 +3,11 @@
 A channel answers three questions: is it configured (`enabled`), where can it reach a person
 (`targets`, fixed when the notification is written), and what happened when it tried
 (`send` returns an Outcome). The dispatcher owns retries, backoff and the delivery log.
+
+A channel object lives for one pass of the dispatcher. `send` runs while the pass holds its
+claimed outbox rows locked, so it must not lock anything else (another worker may hold the
+same rows in another order: a deadlock); bookkeeping such as forgetting a dead device waits
+for `settle`, which runs after the outcomes are committed, in a short transaction of its own.
 """
 from dataclasses import dataclass
 
@@ -43,3 +48,7 @@ class Channel:
     def send(self, *, config, target, payload):
         """Deliver `payload` ({type, id, title, body, kind}) to one target; never raise."""
         raise NotImplementedError
+
+    def settle(self, now):
+        """After the pass's outcomes are committed: write what the sends learned (the
+        dispatcher commits). `send` itself writes nothing."""

@@ -3,6 +3,7 @@
 Uses the documented gettoken and message/send APIs; the access token is cached until just
 before it expires, and an expired or invalid token (42001, 40014) is refreshed and the send
 retried once."""
+import logging
 import threading
 import time
 
@@ -12,6 +13,8 @@ from app.notify.channels.base import Channel, Outcome
 
 TOKEN_EXPIRED = (40014, 42001, 40001)
 BUSY = (-1, 45009, 45033)
+WRONG_CREDENTIALS = (40001, 40013)  # from gettoken: wrong secret, wrong corp id
+log = logging.getLogger(__name__)
 _tokens = {}
 _lock = threading.Lock()
 
@@ -32,7 +35,12 @@ class WeComChannel(Channel):
                 response = requests.post(f"{config['WECOM_API_BASE']}/cgi-bin/message/send",
                                          params={"access_token": token}, json=message(config, target, payload),
                                          timeout=config["WECOM_TIMEOUT"])
-            except (requests.RequestException, TokenError) as exc:
+            except TokenError as exc:
+                if exc.errcode in WRONG_CREDENTIALS:  # asking again would not help; say so once
+                    log.error("WeCom refused the corp id or secret: %s", exc)
+                    return Outcome.failed(f"configuration error (WECOM_CORP_ID / WECOM_SECRET): {exc}"[:300])
+                return Outcome.retry(f"{type(exc).__name__}: {exc}"[:300])
+            except requests.RequestException as exc:
                 return Outcome.retry(f"{type(exc).__name__}: {exc}"[:300])
             if response.status_code >= 500:
                 return Outcome.retry(f"HTTP {response.status_code}")
@@ -53,13 +61,21 @@ class WeComChannel(Channel):
 def message(config, target, payload):
     content = f"{payload['title']}\n{payload['body']}"
     if config.get("PUBLIC_URL"):
-        content += f"\n{config['PUBLIC_URL'].rstrip('/')}/#/{payload['type']}/{payload['id']}"
+        content += f"\n{config['PUBLIC_URL'].rstrip('/')}/{app_path(payload)}"
     return {"touser": target, "msgtype": "text", "agentid": int(config["WECOM_AGENT_ID"]),
             "text": {"content": content}, "safe": 0}
 
 
+def app_path(payload):
+    """The phone app's own route for what the message is about (as the service worker opens)."""
+    screen = {"task": "tasks", "case": "cases"}.get(payload.get("type"))
+    return f"#/{screen}/{payload['id']}" if screen and payload.get("id") else "#/inbox"
+
+
 class TokenError(Exception):
-    pass
+    def __init__(self, errcode, errmsg):
+        super().__init__(f"{errcode}: {errmsg}")
+        self.errcode = errcode
 
 
 def access_token(config, *, refresh=False):
@@ -73,7 +89,7 @@ def access_token(config, *, refresh=False):
                                     timeout=config["WECOM_TIMEOUT"])
             body = _json(response)
             if body.get("errcode") != 0 or not body.get("access_token"):
-                raise TokenError(f"{body.get('errcode')}: {body.get('errmsg', '')}")
+                raise TokenError(body.get("errcode"), body.get("errmsg", ""))
             token, expires = body["access_token"], time.monotonic() + int(body.get("expires_in", 7200))
             _tokens[key] = (token, expires)
         return token
