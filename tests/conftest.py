@@ -104,10 +104,14 @@ def _rollback(request, app):
         try:
             yield
         finally:
-            db.session.remove()
-            db.session = real_session
-            outer.rollback()
-            conn.close()
+            try:
+                db.session.remove()
+            finally:  # whatever went wrong above, never leave the connection (and SQLite's lock) behind
+                db.session = real_session
+                try:
+                    outer.rollback()
+                finally:
+                    conn.close()
 
 
 @pytest.fixture

@@ -17,6 +17,10 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @property
+    def python_type(self):  # TypeDecorator answers `object`; pagination rebuilds cursors from this
+        return datetime
+
     def process_bind_param(self, value, dialect):
         if value is None:
             return None

@@ -21,8 +21,11 @@ def read_rows(path):
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        table = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:  # read-only workbooks keep the file open until closed
+            table = [["" if v is None else v for v in row] for row in book.active.iter_rows(values_only=True)]
+        finally:
+            book.close()
     elif suffix == ".csv":
         with path.open(newline="", encoding="utf-8-sig") as fh:
             table = list(csv.reader(fh))
