@@ -1,8 +1,8 @@
 """包联 Baolian: the application factory."""
 from pathlib import Path
 
-from flask import Flask, has_request_context, jsonify, request, send_from_directory
-from flask_login import current_user
+from flask import Flask, has_request_context, jsonify, request, send_from_directory, session
+from flask_login import current_user, logout_user
 from sqlalchemy import event, text
 
 from app.config import load_config
@@ -37,7 +37,7 @@ def create_app(config=None):
 
     from app import models  # noqa: F401  (every model registered before migrations look)
     from app.auth.routes import blp as auth_blp
-    from app.auth.service import load_user
+    from app.auth.service import is_revoked, load_user
     from app.cases.routes import blp as cases_blp
     from app.errors import ApiError, register_error_handlers
     from app.households.routes import blp as households_blp
@@ -67,10 +67,14 @@ def create_app(config=None):
 
     @app.before_request
     def _require_login():
-        """Secure by default: every API route needs a session unless listed as public."""
-        if request.path.startswith("/api/") and request.path not in PUBLIC_API:
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
+        """Secure by default: every API route needs a live session unless listed as public."""
+        if not request.path.startswith("/api/") or request.path in PUBLIC_API:
+            return None
+        if current_user.is_authenticated and is_revoked(session.get("sid")):
+            logout_user()
+            session.clear()
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
         return None
 
     @app.after_request
@@ -88,8 +92,8 @@ def create_app(config=None):
         try:
             db.session.execute(text("SELECT 1"))
         except Exception:  # noqa: BLE001 - the probe reports, it does not crash
-            return jsonify({"status": "error", "database": "unreachable"}), 503
-        return jsonify({"status": "ok", "database": "ok"})
+            return jsonify({"status": "error", "database": "unreachable"}), 503, {"Cache-Control": "no-store"}
+        return jsonify({"status": "ok", "database": "ok"}), 200, {"Cache-Control": "no-store"}
 
     @app.get("/")
     def index():

@@ -27,6 +27,7 @@ TEXT = {
     "household_conflict": "该户信息已被他人修改，请核对后再保存",
     "member_cap": "该党员已包联 {cap} 户，达到上限，不能再分配",
     "not_a_member": "只能分配给党员",
+    "member_not_found": "找不到该党员，或不在您管辖的村",
     "member_out_of_village": "该党员不在本户所在村",
     "reassign_forbidden": "只有村党支部书记及以上可以调整包联党员",
     "visit_in_future": "走访时间不能晚于当前时间",

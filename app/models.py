@@ -6,3 +6,4 @@ from app.cases.models import Case, CaseEvent  # noqa: F401,E402
 from app.notify.models import ChannelPreference, Delivery, Notification, PushSubscription  # noqa: F401,E402
 from app.tasks.models import Task  # noqa: F401,E402
 from app.sync.models import AppliedMutation, Change  # noqa: F401,E402
+from app.auth.models import RevokedSession  # noqa: F401,E402

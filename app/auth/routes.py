@@ -3,12 +3,12 @@ import secrets
 
 from flask import current_app, request, session
 from flask.views import MethodView
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
 from app.auth.schemas import CsrfOut, LoginIn
-from app.auth.service import authenticate
+from app.auth.service import authenticate, revoke_session
 from app.errors import ApiError
 from app.extensions import db, limiter
 from app.messages import TEXT
@@ -59,7 +59,7 @@ class Login(MethodView):
         session.clear()  # a fresh session: nothing from before the login survives
         login_user(user)
         session.permanent = True
-        session["sid"] = secrets.token_urlsafe(16)
+        session["sid"] = secrets.token_hex(16)
         me = describe_me(user)
         db.session.commit()
         return {**me, "csrf_token": generate_csrf()}
@@ -69,7 +69,10 @@ class Login(MethodView):
 class Logout(MethodView):
     @blp.response(204)
     def post(self):
-        """退出登录"""
+        """退出登录（此会话的 Cookie 随即失效）"""
+        if current_user.is_authenticated:
+            revoke_session(user_id=current_user.id, sid=session.get("sid"))
+            db.session.commit()
         logout_user()
         session.clear()
 

@@ -2,6 +2,7 @@
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from app.auth.models import RevokedSession
 from app.extensions import db
 from app.org.models import User
 
@@ -26,3 +27,14 @@ def load_user(user_id):
     except (TypeError, ValueError):
         return None
     return user if user is not None and user.active else None
+
+
+def revoke_session(*, user_id, sid):
+    """Remember a logged-out session so its cookie is refused from now on."""
+    if sid and db.session.get(RevokedSession, sid) is None:
+        db.session.add(RevokedSession(sid=sid, user_id=user_id))
+        db.session.flush()
+
+
+def is_revoked(sid):
+    return sid is not None and db.session.get(RevokedSession, sid) is not None

@@ -128,7 +128,7 @@ def assign_member(*, actor, household, member_id):
         return
     member = scope.visible(actor, User, member_id)
     if member is None:
-        raise Invalid("member_id", TEXT["not_a_member"])
+        raise Invalid("member_id", TEXT["member_not_found"])
     check_assignable(member=member, household_unit=household.org_unit)
     household.member_id = member.id
     household.org_unit_id = member.org_unit_id  # the household follows its member's grid

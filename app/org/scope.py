@@ -52,16 +52,18 @@ def case_filter(actor):
 
 
 def user_filter(actor):
-    """People an actor may look up, e.g. to pick an assignee."""
+    """People an actor may look up (to pick an assignee, to know who is above): those below
+    them, and the people of their own chain upward."""
     if actor.role == "admin":
         return true()
-    if actor.role == "member":
-        return User.id.in_([actor.id] + [u.id for u in chain_up(actor)])
-    if actor.role == "informant":
-        return or_(User.id.in_([actor.id] + [u.id for u in chain_up(actor)]), User.informant_id == actor.id)
     if actor.role == "department":
         return User.org_unit_id == actor.org_unit_id
-    return User.org_unit_id.in_(subtree_ids(actor.org_unit.path))
+    above = User.id.in_([actor.id] + [u.id for u in chain_up(actor)])
+    if actor.role == "member":
+        return above
+    if actor.role == "informant":
+        return or_(above, User.informant_id == actor.id)
+    return or_(above, User.org_unit_id.in_(subtree_ids(actor.org_unit.path)))
 
 
 def org_unit_filter(actor):

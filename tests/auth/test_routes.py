@@ -335,3 +335,16 @@ def test_csrf_route_is_public_and_answers_a_token(anon):
     res = anon.get("/api/auth/csrf")
     assert res.status_code == 200
     assert isinstance(res.get_json()["csrf_token"], str)
+
+
+def test_a_logged_out_session_cookie_stops_working(login):
+    """A copy of the cookie taken before logout (another tab, a stolen copy) is refused after."""
+    shi = login("石水奇")
+    cookie = shi.http.get_cookie("baolian_session").value
+    assert shi.post("/api/auth/logout").status_code == 204
+    from tests.conftest import ApiClient
+
+    copy = ApiClient(shi.http.application)
+    copy.http.set_cookie("baolian_session", cookie)
+    res = copy.get("/api/me")
+    assert res.status_code == 401 and res.get_json()["error"]["code"] == "unauthenticated"

@@ -114,11 +114,14 @@ def test_informant_sees_their_members_and_chain(login, demo):
 def test_secretary_sees_the_village_and_nobody_from_the_other_village(login, demo):
     secretary = demo["赵红梅"]
     village = secretary.org_unit
-    items = users_of(login("赵红梅"))
+    client = login("赵红梅")
+    items = users_of(client)
     in_village = db.session.scalars(select(User).where(User.org_unit_id.in_(
         select(OrgUnit.id).where(OrgUnit.path.startswith(village.path))))).all()
-    assert sorted(ids(items)) == sorted(u.id for u in in_village)
-    assert len(items) == 1 + 2 + 4 + 12
+    chain = ids(client.get("/api/me").get_json()["chain"])  # the township officer above her
+    assert len(chain) == 1
+    assert sorted(ids(items)) == sorted([u.id for u in in_village] + chain)
+    assert len(items) == 1 + 2 + 4 + 12 + 1
     assert demo["郑满仓"].id not in ids(items)
     assert demo["孙保平"].id not in ids(items)
     members = users_of(login("赵红梅"), role="member")
