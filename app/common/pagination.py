@@ -34,6 +34,8 @@ def page_size(limit):
 
 def coerce_cursor(keys, values):
     """A cursor comes from the client: rebuild typed values or refuse it."""
+    if not isinstance(values, list) or len(values) != len(keys):
+        raise Invalid("cursor", TEXT["bad_cursor"])
     out = []
     for key, value in zip(keys, values):
         kind = key.type.python_type
@@ -68,11 +70,11 @@ def paginate(session, stmt, *, keys, cursor=None, limit=None, descending=False):
     next_cursor = None
     if more:
         last = rows[-1]
-        next_cursor = encode_cursor([_value(last, k) for k in keys])
+        next_cursor = encode_cursor([cursor_value(last, k) for k in keys])
     return rows, next_cursor
 
 
-def _value(row, column):
+def cursor_value(row, column):
     value = getattr(row, column.key)
     if isinstance(value, uuid.UUID):
         return str(value)

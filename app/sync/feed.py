@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, or_, select
 from app.cases.models import Case
 from app.cases.schemas import CaseOut
 from app.cases.service import case_view
-from app.common.pagination import after_clause, coerce_cursor, decode_cursor, encode_cursor
+from app.common.pagination import after_clause, coerce_cursor, cursor_value, decode_cursor, encode_cursor
 from app.common.time import utcnow
 from app.errors import Invalid
 from app.extensions import db
@@ -84,16 +84,12 @@ def _snapshot(actor, phase, after, seq, limit):
     changes = _dump(actor, changes)
     if more_here:
         last = rows[-1]
-        nxt = [phase, [_plain(getattr(last, k.key)) for k in keys], seq]
+        nxt = [phase, [cursor_value(last, k) for k in keys], seq]
     elif phase + 1 < len(PHASES):
         nxt = [phase + 1, None, seq]
     else:
         nxt = [-1, None, seq]
     return {"changes": changes, "cursor": encode_cursor(nxt), "more": nxt[0] != -1}
-
-
-def _plain(value):
-    return value.isoformat() if hasattr(value, "isoformat") else str(value) if not isinstance(value, int) else value
 
 
 # ---- incremental ---------------------------------------------------------------------------

@@ -164,3 +164,13 @@ def test_household_reassigned_away_disappears_from_the_old_phone(login, jiang, d
     changes = shi.get(f"/api/sync?cursor={cursor}").get_json()["changes"]
     assert {"type": "household", "op": "remove", "id": str(jiang.id), "record": None} in changes
     assert shi.get(f"/api/households/{jiang.id}").status_code == 404
+
+
+def test_a_forged_cursor_is_a_clear_422(login):
+    from app.common.pagination import encode_cursor
+
+    shi = login("石水奇")
+    for state in ([0, 5, 0], [0, [1, 2, 3], 0], [9, None, 0], [-1, None, "x"], "junk"):
+        res = shi.get(f"/api/sync?cursor={encode_cursor(state)}")
+        assert res.status_code == 422 and "cursor" in res.get_json()["error"]["fields"], state
+    assert shi.get("/api/sync?cursor=%%%").status_code == 422
