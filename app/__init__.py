@@ -5,6 +5,9 @@ from flask import Flask, has_request_context, jsonify, request, send_from_direct
 from flask_login import current_user, logout_user
 from sqlalchemy import event, text
 
+from werkzeug.routing import IntegerConverter
+
+from app.common.fields import DB_INT_MAX
 from app.config import load_config
 from app.extensions import api, csrf, db, limiter, login_manager, migrate
 
@@ -20,9 +23,16 @@ CSP = (
 )
 
 
+class BoundedInt(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config=None):
     app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "pwa"),
                 static_url_path="")
+    app.url_map.converters["int"] = BoundedInt  # an id past the database's range is simply not found
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, config)
     app.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024

@@ -299,3 +299,14 @@ def test_only_the_listed_routes_are_public(app, anon):
             assert res.status_code == 200, rule.rule
         else:
             assert res.status_code == 401, rule.rule
+
+
+def test_numbers_past_the_database_range_are_clear_errors_not_500(login, jiang):
+    """Ids beyond a 32-bit integer cannot exist: 422 in bodies and queries, 404 in paths."""
+    secretary = login("赵红梅")
+    huge = 48709585382726385725865984
+    res = secretary.patch(f"/api/households/{jiang.id}", json={"version": 1, "member_id": huge})
+    assert res.status_code == 422 and "member_id" in res.get_json()["error"]["fields"]
+    assert secretary.get(f"/api/households?member_id={huge}").status_code == 422
+    assert secretary.get(f"/api/households/{huge}").status_code == 404
+    assert secretary.post(f"/api/notifications/{huge}/read", json={}).status_code == 404

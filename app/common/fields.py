@@ -20,12 +20,22 @@ class Str(fields.String):
     default_error_messages = {**_BASE, "invalid": M["invalid_string"], "invalid_utf8": M["invalid_utf8"]}
 
 
+DB_INT_MAX = 2**31 - 1  # ids and counts are 32-bit integers on PostgreSQL
+
+
 class Int(fields.Integer):
     default_error_messages = {**_BASE, "invalid": M["invalid_int"], "too_large": M["too_large"]}
 
-    def __init__(self, **kw):
+    def __init__(self, *, max_value=DB_INT_MAX, **kw):
         kw.setdefault("strict", True)
+        self.max_value = max_value
         super().__init__(**kw)
+
+    def _validated(self, value):
+        value = super()._validated(value)
+        if self.max_value is not None and value is not None and abs(value) > self.max_value:
+            raise self.make_error("too_large", input=value)
+        return value
 
 
 class Bool(fields.Boolean):

@@ -75,7 +75,7 @@ def act(page, action, fill=None):
             control.fill(value)
     form.get_by_role("button", name="确认").click()
     expect(page.locator(".action-form")).to_have_count(0)
-    expect(page.get_by_role("status")).to_contain_text("已同步")
+    settled(page)
 
 
 def test_township_dispatches_to_minzheng_and_closes_it_out(app, live_server, phones):

@@ -51,6 +51,13 @@ function eventItem(ev) {
     d.department && d.department.name ? h("p", { class: "card-sub", text: d.department.name }) : null);
 }
 
+// Newest first; steps in the same second keep their recorded order (the server's is chronological).
+function newestFirst(events) {
+  return events.map((e, i) => [e, i])
+    .sort(([a, i], [b, j]) => String(b.at).localeCompare(String(a.at)) || j - i)
+    .map(([e]) => e);
+}
+
 async function actionForm(ctx, c, action, done) {
   const controls = {};
   const parts = [];
@@ -120,24 +127,34 @@ export async function render(ctx, [id]) {
     return errorBox(e);
   }
 
+  let openingForm = false; // a form is loading its choices (departments, people)
+
   async function draw() {
     const fresh = (await ctx.db.get("cases", id)) || c;
     const pending = await ctx.sync.pendingRefs();
     const hh = fresh.household_id ? await ctx.db.get("households", fresh.household_id) : null;
-    if (root.querySelector(".action-form")) return; // never wipe a form the user is filling in
+    // never wipe a form the user is filling in, nor one that is still being built
+    if (openingForm || root.querySelector(".action-form")) return;
     c = fresh;
     clear(root);
     const actions = ORDER.filter((a) => (c.actions || []).includes(a));
     const formSlot = h("div", { class: "form-slot" });
     const actionButtons = actions.map((a) => button(t(`action.${a}`), async () => {
-      clear(formSlot).append(await actionForm(ctx, c, a, async (sent) => {
-        clear(formSlot);
-        if (sent) {
-          await ctx.sync.run();
-          try { c = await load(ctx, id); } catch (e) { /* keep the copy */ }
-          draw();
-        }
-      }));
+      openingForm = true;
+      let form;
+      try {
+        form = await actionForm(ctx, c, a, async (sent) => {
+          clear(formSlot);
+          if (sent) {
+            await ctx.sync.run();
+            try { c = await load(ctx, id); } catch (e) { /* keep the copy */ }
+            draw();
+          }
+        });
+      } finally {
+        openingForm = false;
+      }
+      clear(formSlot).append(form);
       const first = formSlot.querySelector("textarea, select, input");
       if (first) first.focus();
     }, a === actions[0] ? "primary" : "secondary"));
@@ -158,7 +175,7 @@ export async function render(ctx, [id]) {
         actions.length ? h("div", { class: "button-row wrap" }, actionButtons) : empty(t("case.no_actions")),
         formSlot),
       section("case.timeline", (c.events || []).length
-        ? h("ul", { class: "timeline" }, [...c.events].sort((a, b) => String(b.at).localeCompare(String(a.at))).map(eventItem))
+        ? h("ul", { class: "timeline" }, newestFirst(c.events).map(eventItem))
         : empty(t("household.no_timeline"))),
     ]);
   }
