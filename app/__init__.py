@@ -1,10 +1,8 @@
 """包联 Baolian: the application factory."""
 from pathlib import Path
 
-from flask import Flask, has_request_context, jsonify, request, send_from_directory, session
-from flask_login import current_user, logout_user
+from flask import Flask, has_request_context, jsonify, request, send_from_directory
 from sqlalchemy import event, text
-
 from werkzeug.routing import IntegerConverter
 
 from app.common.fields import DB_INT_MAX
@@ -12,17 +10,6 @@ from app.config import load_config
 from app.extensions import api, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-PUBLIC_API = {
-    "/api/auth/login", "/api/auth/csrf", "/api/auth/logout", "/api/openapi.json", "/api/docs", "/api/docs.js",
-}
-
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; manifest-src 'self'; worker-src 'self'"
-)
-
-
 class BoundedInt(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", DB_INT_MAX)
@@ -47,11 +34,10 @@ def create_app(config=None):
 
     from app import models  # noqa: F401  (every model registered before migrations look)
     from app.auth.routes import blp as auth_blp
-    from app.auth.service import is_revoked, load_user
     from app.cases.routes import blp as cases_blp
-    from app.errors import ApiError, register_error_handlers
+    from app import security
+    from app.errors import register_error_handlers
     from app.households.routes import blp as households_blp
-    from app.messages import TEXT
     from app.notify import worker as notify_worker
     from app.notify.routes import blp as notifications_blp, push_blp
     from app.org import scope
@@ -69,41 +55,15 @@ def create_app(config=None):
     scope.install()
     register_error_handlers(app)
 
-    login_manager.user_loader(load_user)
-
-    @login_manager.unauthorized_handler
-    def _unauthorized():
-        raise ApiError(TEXT["unauthenticated"], code="unauthenticated", status=401)
-
-    @app.before_request
-    def _require_login():
-        """Secure by default: every API route needs a live session unless listed as public."""
-        if not request.path.startswith("/api/") or request.path in PUBLIC_API:
-            return None
-        if current_user.is_authenticated and is_revoked(session.get("sid")):
-            logout_user()
-            session.clear()
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        return None
-
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.path.startswith("/api/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    security.install(app)
 
     @app.get("/healthz")
     def healthz():
         try:
             db.session.execute(text("SELECT 1"))
         except Exception:  # noqa: BLE001 - the probe reports, it does not crash
-            return jsonify({"status": "error", "database": "unreachable"}), 503, {"Cache-Control": "no-store"}
-        return jsonify({"status": "ok", "database": "ok"}), 200, {"Cache-Control": "no-store"}
+            return jsonify({"status": "error", "database": "unreachable"}), 503
+        return jsonify({"status": "ok", "database": "ok"})
 
     @app.get("/")
     def index():

@@ -6,7 +6,8 @@ import stat
 import flask
 import pytest
 
-from app import PUBLIC_API, create_app
+from app import create_app
+from app.security import PUBLIC_API
 from app.config import ENV_KEYS_INT, ENV_KEYS_STR, load_config
 from app.messages import HTTP
 
