@@ -1,8 +1,9 @@
 """Every flush of a synced record appends to the change log: one mechanism, no call sites.
 
-On PostgreSQL a transaction-scoped advisory lock (one per schema) is taken before the first
-log row, so sequence numbers become visible in commit order and a reader's cursor never
-skips a row that commits late.
+Rows are collected per flush (dropped again if their savepoint rolls back) and written in
+one insert just before the commit. On PostgreSQL a transaction-scoped advisory lock (one per
+schema) is taken first, so sequence numbers become visible in commit order and a reader's
+cursor never skips a row that commits late.
 """
 from sqlalchemy import event, inspect, text
 from sqlalchemy.orm import Session
@@ -43,25 +44,52 @@ def _moved(household):
 
 
 def _after_flush(session, _context):
-    """new/dirty and attribute history still show the flushed changes here."""
+    """new/dirty and attribute history still show the flushed changes here; the rows wait
+    for the commit, so a batch of 500 writes costs one insert."""
     changed = list(session.new) + [o for o in session.dirty if session.is_modified(o)]
-    rows = [row for obj in changed for row in _entries(obj)]
+    session.info.setdefault(_ROWS, []).extend(row for obj in changed for row in _entries(obj))
+
+
+def _before_commit(session):
+    if session.in_nested_transaction():
+        return
+    session.flush()  # commit flushes after this hook: log those changes too
+    rows = session.info.pop(_ROWS, [])
     if not rows:
         return
     conn = session.connection()
-    if conn.dialect.name == "postgresql" and not session.info.get("sync_locked"):
+    if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('baolian-sync:' || current_schema()))"))
-        session.info["sync_locked"] = True
     conn.execute(Change.__table__.insert(), [{"old_member_id": None, "old_org_unit_id": None,
-                                              "household_id": None, "user_id": None, "department_id": None, **r} for r in rows])
+                                              "household_id": None, "user_id": None, "department_id": None,
+                                              **r} for r in rows])
 
 
-def _after_transaction_end(session, _transaction):
-    if not session.in_transaction():
-        session.info.pop("sync_locked", None)
+def _savepoint_started(session, transaction):
+    if transaction.nested:
+        session.info.setdefault(_MARKS, {})[transaction] = len(session.info.get(_ROWS, []))
+
+
+def _rolled_back(session, transaction):
+    """Changes undone by a rollback are not logged: back to where the savepoint began."""
+    mark = session.info.get(_MARKS, {}).pop(transaction, None) if transaction.nested else 0
+    if mark is not None and _ROWS in session.info:
+        del session.info[_ROWS][mark:]
+
+
+def _ended(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_ROWS, None)
+        session.info.pop(_MARKS, None)
+
+
+_ROWS, _MARKS = "sync_rows", "sync_marks"
+HOOKS = (("after_flush", _after_flush), ("before_commit", _before_commit),
+         ("after_transaction_create", _savepoint_started), ("after_soft_rollback", _rolled_back),
+         ("after_transaction_end", _ended))
 
 
 def install():
     if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "after_transaction_end", _after_transaction_end)
+        for name, hook in HOOKS:
+            event.listen(Session, name, hook)
