@@ -79,7 +79,8 @@ def close(actor, case, at, event_id, reason=""):
 
 def reopen(actor, case, at, event_id, reason=""):
     case.status, case.resolved_at, case.closed_at = "open", None, None
-    case.level, case.holder_id, case.holder, case.holder_unit_id = escalation.ROLE_LEVEL[actor.role], actor.id, actor, None
+    case.level = escalation.ROLE_LEVEL[actor.role]
+    case.holder_id, case.holder, case.holder_unit_id = actor.id, actor, None
     case.due_at = deadline(case.level, case.urgency, at)
     record(case, "reopened", actor, at, {"reason": reason}, event_id)
 

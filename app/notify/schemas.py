@@ -46,7 +46,8 @@ class SubscriptionIn(BaseSchema):
 
     endpoint = Str(required=True, validate=length_between(10, 1000))
     keys = Nested(PushKeys, required=True)
-    expirationTime = Int(allow_none=True, load_default=None, strict=False, max_value=None)  # noqa: N815 - the browser's name
+    # the browser's own name for it; milliseconds, so past 32 bits
+    expirationTime = Int(allow_none=True, load_default=None, strict=False, max_value=None)  # noqa: N815
 
 
 class SubscriptionOut(BaseSchema):

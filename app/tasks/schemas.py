@@ -1,7 +1,9 @@
 from marshmallow import fields
 
 from app.org.schemas import UserRef
-from app.common.fields import AwareDateTime, BaseSchema, Page, Str, UUID, Int, length_between, max_length, one_of, page_of
+from app.common.fields import (
+    UUID, AwareDateTime, BaseSchema, Int, Page, Str, length_between, max_length, one_of, page_of,
+)
 from app.tasks.models import TASK_STATUSES
 
 
