@@ -142,6 +142,10 @@ def register_error_handlers(app):
     def _http(exc):
         return http_exception_response(exc)
 
+    @app.errorhandler(RecursionError)
+    def _too_deep(exc):  # a body nested thousands deep
+        return error_response(400, "bad_json", TEXT["bad_json"])
+
     @app.errorhandler(Exception)
     def _unexpected(exc):
         log.exception("unhandled error")

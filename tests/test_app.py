@@ -311,3 +311,10 @@ def test_numbers_past_the_database_range_are_clear_errors_not_500(login, jiang):
     assert secretary.get(f"/api/households?member_id={huge}").status_code == 422
     assert secretary.get(f"/api/households/{huge}").status_code == 404
     assert secretary.post(f"/api/notifications/{huge}/read", json={}).status_code == 404
+
+
+def test_a_body_nested_too_deep_is_bad_json_not_500(login):
+    shi = login("石水奇")
+    deep = "[" * 100000 + "]" * 100000
+    res = shi.post("/api/visits", data=deep, headers={"Content-Type": "application/json"})
+    assert res.status_code == 400 and res.get_json()["error"]["code"] == "bad_json"

@@ -1,4 +1,5 @@
 """Response deadlines per level, and moving overdue cases up the chain."""
+import logging
 from datetime import timedelta
 
 from flask import current_app
@@ -7,6 +8,8 @@ from sqlalchemy import select
 from app.cases.models import OPEN_STATUSES, Case
 from app.common.time import utcnow
 from app.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def deadline(level, urgency, start):
@@ -30,7 +33,12 @@ def escalate_overdue(now=None):
 
     now = now or utcnow()
     cases = db.session.scalars(select(Case).where(*overdue_clause(now)).order_by(Case.due_at)).all()
+    moved = 0
     for case in cases:
-        on_overdue(case, now)
-    db.session.flush()
-    return len(cases)
+        try:
+            with db.session.begin_nested():  # one case's trouble must not hold up the others
+                on_overdue(case, now)
+            moved += 1
+        except Exception:  # noqa: BLE001 - logged; the case stays overdue and is tried next pass
+            log.exception("overdue handling failed for case %s", case.id)
+    return moved

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.cases import escalation
 from app.cases.deadlines import deadline
 from app.cases.models import CaseEvent
-from app.errors import Invalid
+from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.messages import CASE_TEXT, LEVEL_NAMES
 from app.notify.service import notify
@@ -90,10 +90,11 @@ def comment(actor, case, at, event_id, body):
 
 
 def on_overdue(case, now):
-    """Overdue: one level up with an event saying so; where nothing is above, a reminder."""
+    """Overdue: one level up with an event saying so; where nothing (or no one) is above, a reminder."""
     old_level, old_holder = case.level, case.holder_id
-    if case.level in escalation.NEXT_LEVEL:
-        level, holder = escalation.find_holder(case, escalation.NEXT_LEVEL[case.level])
+    above = _holder_above(case)
+    if above is not None:
+        level, holder = above
         case.status = "escalated" if case.status == "open" else case.status
         arrive(case, level, holder, now, reason=LEVEL_NAMES[old_level] + "处理超时")
         record(case, "overdue_escalated", None, now, {"from": old_level, "to": level, "holder_id": holder.id,
@@ -106,6 +107,15 @@ def on_overdue(case, now):
         notify(user_ids=recipients, kind="case_overdue", ref_type="case", ref_id=case.id,
                title=case.title, level=LEVEL_NAMES[old_level])
         record(case, "overdue", None, now, {"level": old_level})
+
+
+def _holder_above(case):
+    if case.level not in escalation.NEXT_LEVEL:
+        return None
+    try:
+        return escalation.find_holder(case, escalation.NEXT_LEVEL[case.level])
+    except Conflict:  # a vacancy up the chain: remind whoever holds it now
+        return None
 
 
 HANDLERS = {

@@ -17,7 +17,14 @@ class BaseSchema(Schema):
 
 
 class Str(fields.String):
-    default_error_messages = {**_BASE, "invalid": M["invalid_string"], "invalid_utf8": M["invalid_utf8"]}
+    default_error_messages = {**_BASE, "invalid": M["invalid_string"], "invalid_utf8": M["invalid_utf8"],
+                              "nul": M["nul"]}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in value:  # PostgreSQL cannot store it; nobody types it
+            raise self.make_error("nul")
+        return value
 
 
 DB_INT_MAX = 2**31 - 1  # ids and counts are 32-bit integers on PostgreSQL
@@ -64,7 +71,15 @@ class AwareDateTime(fields.AwareDateTime):
         "invalid": M["invalid_datetime"],
         "invalid_awareness": M["naive_datetime"],
         "format": M["invalid_datetime"],
+        "out_of_range": M["year_range"],
     }
+    YEARS = (2000, 2100)  # wide for any real record, narrow enough that no arithmetic overflows
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not self.YEARS[0] <= value.year <= self.YEARS[1]:
+            raise self.make_error("out_of_range")
+        return value
 
 
 class Nested(fields.Nested):

@@ -1,9 +1,11 @@
 """POST /api/sync: apply a phone's queued writes through the same services as the single
 routes, each in its own savepoint, each answered on its own."""
 import functools
+import logging
 
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.cases import service as cases
@@ -23,6 +25,8 @@ from app.tasks.schemas import TaskActionIn, TaskIn, TaskOut
 from app.visits.models import Visit
 from app.visits.schemas import VisitIn, VisitOut
 from app.visits.service import record_visit
+
+log = logging.getLogger(__name__)
 
 CASE_ACTION_SCHEMAS = {"escalate": EscalateIn, "dispatch": DispatchIn, "accept": NoteIn, "resolve": ResolveIn,
                        "close": NoteIn, "reopen": NoteIn, "comment": CommentIn}
@@ -171,6 +175,11 @@ def _apply_one(actor, mutation, seen):
         return _result(mid, "conflict", error={"code": "version_conflict", "message": TEXT["stale"]})
     except ApiError as exc:
         return _result(mid, "conflict" if exc.status == 409 else "rejected", error=_error(exc))
+    except (SQLAlchemyError, ArithmeticError, ValueError):
+        # Whatever slipped past validation must not fail the batch: a 5xx would leave every
+        # record queued behind this one on the phone for ever.
+        log.exception("sync mutation %s could not be stored", mid)
+        return _result(mid, "rejected", error={"code": "unstorable", "status": 422, "message": TEXT["unstorable"]})
     return _result(mid, "applied" if applied else "duplicate", record=_safe_dump(dump, actor, record))
 
 

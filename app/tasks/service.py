@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from app.cases import escalation
-from app.cases.models import Case
+from app.cases.models import Case, CaseEvent
 from app.cases.service import get_case
 from app.cases.transitions import record
 from app.common.idempotent import insert_once
@@ -97,6 +97,11 @@ def step_task(*, actor, task_id, action, data):
     if actor.id != task.assignee_id:
         raise Forbidden(CASE_TEXT["task_not_assignee"].format(action=TASK_ACTION_NAMES[action]), code="not_allowed")
     starts, target, event_type = TASK_STEPS[action]
+    if data.get("id") is not None and db.session.get(CaseEvent, data["id"]) is not None:
+        done = db.session.get(CaseEvent, data["id"])
+        if done.type == event_type and done.actor_id == actor.id and done.data.get("task_id") == str(task.id):
+            return task, False
+        raise Conflict(CASE_TEXT["event_conflict"], code="duplicate_id")
     if task.status == target:
         return task, False
     if task.status not in starts:

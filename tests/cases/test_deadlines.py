@@ -90,3 +90,19 @@ def test_cli_and_scheduler_pass(clock, make_case, runner, app):
     assert result.exit_code == 0 and "超时处理" in result.output
     assert _case(str(case.id)).level == "informant"
     assert run_due_jobs(app) == {"overdue": 0}  # everything overdue already moved
+
+
+def test_a_vacancy_above_does_not_stop_the_others(clock, make_case, chain):
+    """With no township officer, a branch case cannot climb: it is a reminder, and every other
+    overdue case still moves."""
+    chain["township"].active = False
+    db.session.commit()
+    top = make_case(level="branch", status="escalated")
+    low = make_case(level="member", status="open")
+    clock.advance(days=5)
+    escalate_overdue()
+    assert _case(str(low.id)).level == "informant"
+    stuck = _case(str(top.id))
+    assert stuck.level == "branch" and stuck.due_at > clock.now
+    types = db.session.scalars(select(CaseEvent.type).where(CaseEvent.case_id == stuck.id)).all()
+    assert "overdue" in types

@@ -174,3 +174,34 @@ def test_a_forged_cursor_is_a_clear_422(login):
         res = shi.get(f"/api/sync?cursor={encode_cursor(state)}")
         assert res.status_code == 422 and "cursor" in res.get_json()["error"]["fields"], state
     assert shi.get("/api/sync?cursor=%%%").status_code == 422
+
+
+def test_input_that_slipped_past_nothing_breaks_the_batch(login, jiang):
+    """Characters PostgreSQL cannot store, dates whose arithmetic overflows: each is refused on
+    its own, in Chinese, and the good record beside it is applied."""
+    shi = login("石水奇")
+    good = _visit_mutation(jiang.id)
+    nul = _visit_mutation(jiang.id, notes="a\u0000b")
+    ancient = _visit_mutation(jiang.id, visited_at="0001-01-01T00:00:00+08:00")
+    res = shi.post("/api/sync", json={"mutations": [nul, good, ancient]})
+    assert res.status_code == 200
+    results = res.get_json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "applied", "rejected"]
+    assert "notes" in results[0]["error"]["fields"] and "visited_at" in results[2]["error"]["fields"]
+    assert shi.post("/api/visits", json=visit_body(jiang.id, notes="\u0000")).status_code == 422
+    assert shi.get("/api/households?q=%00").status_code == 422
+
+
+def test_a_task_step_cannot_reuse_a_case_events_id(login, jiang, demo):
+    shi, secretary = login("石水奇"), login("赵红梅")
+    case = shi.post("/api/cases", json={"id": str(uuid.uuid4()), "household_id": jiang.id,
+                                        "category": "other", "title": "测试"}).get_json()
+    event_id = case["events"][0]["id"]
+    task_id = str(uuid.uuid4())
+    secretary.post("/api/tasks", json={"id": task_id, "assignee_id": demo["石水奇"].id, "title": "核实"})
+    res = shi.post(f"/api/tasks/{task_id}/accept", json={"id": event_id})
+    assert res.status_code == 409
+    far = "9999-12-31T23:59:59-01:00"
+    res = secretary.post("/api/tasks", json={"id": str(uuid.uuid4()), "assignee_id": demo["石水奇"].id,
+                                             "title": "核实", "due_at": far})
+    assert res.status_code == 422 and "due_at" in res.get_json()["error"]["fields"]

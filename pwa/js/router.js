@@ -1,0 +1,116 @@
+// The router: hash routes to screens. It sets the header's title and back button and owns a
+// screen's lifetime: what the screen registers with ctx.onData / ctx.onLeave ends when it is left.
+import { ctx } from "./context.js";
+import { clear, h } from "./dom.js";
+import { renderStatus } from "./header-status.js";
+import { t } from "./i18n.js";
+import { renderTabs, tabsFor } from "./tabs.js";
+import * as caseView from "./views/case.js";
+import * as editView from "./views/edit.js";
+import * as householdView from "./views/household.js";
+import * as householdsView from "./views/households.js";
+import * as inboxView from "./views/inbox.js";
+import * as loginView from "./views/login.js";
+import * as meView from "./views/me.js";
+import * as queueView from "./views/queue.js";
+import * as reportsView from "./views/reports.js";
+import * as tasksView from "./views/tasks.js";
+import * as visitView from "./views/visit.js";
+
+const ROUTES = [
+  [/^#\/login$/, loginView, { title: "login.title", public: true }],
+  [/^#\/households$/, householdsView, { tab: "households", title: "households.title" }],
+  [/^#\/households\/(\d+)$/, householdView, { tab: "households", title: "household.profile", back: "#/households" }],
+  [/^#\/households\/(\d+)\/visit$/, visitView, { tab: "households", title: "visit.title", back: 1 }],
+  [/^#\/households\/(\d+)\/edit$/, editView, { tab: "households", title: "edit.title", back: 1 }],
+  [/^#\/cases\/([\w-]+)$/, caseView, { tab: "queue", title: "case.title", back: -1 }],
+  [/^#\/tasks$/, tasksView, { tab: "tasks", title: "tasks.title" }],
+  [/^#\/tasks\/([\w-]+)$/, tasksView, { tab: "tasks", title: "tasks.title", back: "#/tasks" }],
+  [/^#\/inbox$/, inboxView, { tab: "inbox", title: "inbox.title" }],
+  [/^#\/queue$/, queueView, { tab: "queue", title: "queue.title" }],
+  [/^#\/reports$/, reportsView, { tab: "reports", title: "reports.title" }],
+  [/^#\/me$/, meView, { tab: "me", title: "me.title" }],
+];
+
+const $ = (id) => document.getElementById(id);
+let routeToken = 0;
+let dataListeners = [];
+let leaveListeners = [];
+
+export function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+// The first tab the user's role has, or the login screen.
+export function homeHash() {
+  return ctx.user ? tabsFor(ctx.user)[0].hash : "#/login";
+}
+
+export function onData(fn) {
+  dataListeners.push(fn);
+}
+
+export function onLeave(fn) {
+  leaveListeners.push(fn);
+}
+
+// The local copy changed: let the current screen redraw.
+export function notifyData() {
+  for (const fn of dataListeners) fn();
+}
+
+export async function route() {
+  const token = ++routeToken;
+  dataListeners = [];
+  for (const fn of leaveListeners.splice(0)) fn();
+  let hash = location.hash || "";
+  if (!ctx.user && hash !== "#/login") {
+    hash = "#/login";
+    history.replaceState(null, "", hash);
+  } else if (ctx.user && (hash === "" || hash === "#/" || hash === "#/login")) {
+    hash = homeHash();
+    history.replaceState(null, "", hash);
+  }
+  let match = null;
+  let view = null;
+  let opts = null;
+  for (const [re, v, o] of ROUTES) {
+    match = hash.match(re);
+    if (match) { view = v; opts = o; break; }
+  }
+  if (!view) {
+    navigate(homeHash());
+    return;
+  }
+  ctx.activeTab = opts.tab;
+  renderTabs(opts.tab);
+  renderStatus();
+  $("screen-title").textContent = t(opts.title);
+  document.title = `${t(opts.title)} - ${t("app.name")}`;
+  const back = $("back-button");
+  back.hidden = !opts.back;
+  back.onclick = () => {
+    if (opts.back === -1) history.back();
+    else if (opts.back === 1) navigate(hash.replace(/\/[a-z]+$/, ""));
+    else navigate(opts.back);
+  };
+  const main = $("main");
+  let node;
+  try {
+    node = await view.render(ctx, match.slice(1));
+  } catch (e) {
+    node = h("div", { class: "panel error", role: "alert" }, h("p", { text: e.message || t("error.unknown") }));
+  }
+  if (token !== routeToken) return; // the user moved on while this screen loaded
+  clear(main).append(node);
+  if (view.title) {
+    const title = view.title(ctx);
+    if (title) {
+      $("screen-title").textContent = title;
+      document.title = `${title} - ${t("app.name")}`;
+    }
+  }
+  main.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+}

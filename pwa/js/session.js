@@ -1,0 +1,100 @@
+// The session: who is logged in, with their own database and sync loop. Login, logout (which
+// deletes the user's database), resuming after a restart, and a lapsed session (back to login,
+// but the user's data and outbox stay on the phone).
+import { api } from "./api.js";
+import { ctx } from "./context.js";
+import { deleteUserDb, openUserDb } from "./db.js";
+import { renderStatus } from "./header-status.js";
+import { startPolling, stopPolling } from "./inbox-poll.js";
+import * as push from "./push.js";
+import { homeHash, navigate, notifyData } from "./router.js";
+import { Sync } from "./sync.js";
+import { renderTabs, updateUnread } from "./tabs.js";
+
+const USER_KEY = "baolian.currentUser";
+
+export async function login(phone, password) {
+  const user = await api.login(phone, password);
+  await startSession(user);
+  requestPersistence();
+  navigate(homeHash());
+  return user;
+}
+
+export async function logout() {
+  const user = ctx.user;
+  try { await push.disable(); } catch (e) { /* no subscription */ }
+  try { await api.logout(); } catch (e) { /* offline: the cookie expires on its own */ }
+  stopSession();
+  if (user) await deleteUserDb(user.id);
+  try { localStorage.removeItem(USER_KEY); } catch (e) { /* ignore */ }
+  navigate("#/login");
+}
+
+async function startSession(user) {
+  if (ctx.user && String(ctx.user.id) !== String(user.id)) stopSession();
+  if (!ctx.db) ctx.db = await openUserDb(user.id);
+  ctx.user = user;
+  await ctx.db.setMeta("user", user);
+  try { localStorage.setItem(USER_KEY, String(user.id)); } catch (e) { /* ignore */ }
+  if (!ctx.sync) {
+    ctx.sync = new Sync(ctx.db, user);
+    ctx.sync.addEventListener("status", renderStatus);
+    ctx.sync.addEventListener("data", () => { updateUnread(); notifyData(); });
+    await ctx.sync.start();
+  } else {
+    ctx.sync.user = user;
+    ctx.sync.loggedIn();
+  }
+  renderTabs();
+  updateUnread();
+  startPolling();
+}
+
+function stopSession() {
+  if (ctx.sync) ctx.sync.stop();
+  if (ctx.db) ctx.db.close();
+  ctx.sync = null;
+  ctx.db = null;
+  ctx.user = null;
+  stopPolling();
+  renderTabs();
+  renderStatus();
+}
+
+// After a restart: the last user's local copy, then their fresh profile when online.
+export async function resumeSession() {
+  let id = null;
+  try { id = localStorage.getItem(USER_KEY); } catch (e) { /* ignore */ }
+  if (!id) return;
+  const db = await openUserDb(id);
+  const user = await db.getMeta("user");
+  if (!user) {
+    db.close();
+    return;
+  }
+  ctx.db = db;
+  await startSession(user);
+  if (navigator.onLine) {
+    api.get("/api/me").then(async (me) => {
+      if (ctx.user && ctx.user.id === me.id) {
+        ctx.user = { ...ctx.user, ...me };
+        await ctx.db.setMeta("user", ctx.user);
+      }
+    }).catch(() => { /* offline or logged out: handled by the 401 event */ });
+  }
+}
+
+// The server answered 401: back to login, but the user's data and outbox stay on the phone.
+export function sessionLapsed() {
+  if (ctx.sync) ctx.sync.setState({ loginNeeded: true });
+  if (ctx.user && location.hash !== "#/login") {
+    ctx.loginNeeded = true;
+    stopSession();
+    navigate("#/login");
+  }
+}
+
+function requestPersistence() {
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+}
