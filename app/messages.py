@@ -205,6 +205,7 @@ CASE_TEXT = {
     "task_assign_roles": "只有村党支部书记或乡镇干部可以布置任务",
     "assignee_unknown": "承办人不在您的范围内",
     "due_in_past": "截止时间不能早于现在",
+    "at_in_future": "操作时间不能晚于当前时间",
 }
 
 # Notification texts (inbox, push, WeCom).

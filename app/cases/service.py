@@ -1,4 +1,7 @@
 """Opening cases, acting on them, and reading them, always within the actor's scope."""
+from datetime import timedelta
+
+from flask import current_app
 from sqlalchemy import select
 
 from app.cases import escalation, transitions
@@ -74,6 +77,8 @@ def act(*, actor, case_id, action, data):
     case = get_case(actor=actor, case_id=case_id)
     data = dict(data)
     event_id, at = data.pop("id", None), data.pop("at", None) or utcnow()
+    if at > utcnow() + timedelta(minutes=current_app.config["VISIT_FUTURE_TOLERANCE_MINUTES"]):
+        raise Invalid("at", CASE_TEXT["at_in_future"])
     if event_id is not None:
         done = db.session.get(CaseEvent, event_id)
         if done is not None:

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from app.cases import escalation
 from app.cases.deadlines import deadline
 from app.cases.models import CaseEvent
+from app.common.time import utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.messages import CASE_TEXT, LEVEL_NAMES
@@ -25,7 +26,7 @@ def arrive(case, level, holder, at, *, reason=""):
     """The case lands with a new holder, who gets a deadline and a notification."""
     case.level, case.holder_id, case.holder_unit_id = level, holder.id, None
     case.holder = holder
-    case.due_at = deadline(level, case.urgency, at)
+    case.due_at = deadline(level, case.urgency, utcnow())  # the server's clock: a phone's can be anything
     notify(user_ids=[holder.id], kind="case_arrived", ref_type="case", ref_id=case.id,
            title=case.title, household=case.household.head_name, reason=reason or LEVEL_NAMES[level])
 
@@ -46,7 +47,7 @@ def dispatch(actor, case, at, event_id, department_id, reason=""):
     case.level, case.status = "department", "dispatched"
     case.holder_id, case.holder, case.holder_unit_id = None, None, department.id
     case.department_id, case.dispatcher_id = department.id, actor.id
-    case.due_at = deadline("department", case.urgency, at)
+    case.due_at = deadline("department", case.urgency, utcnow())
     staff = db.session.scalars(select(User.id).where(User.org_unit_id == department.id, User.active)).all()
     notify(user_ids=staff, kind="case_dispatched", ref_type="case", ref_id=case.id,
            title=case.title, department=department.name)
@@ -81,7 +82,7 @@ def reopen(actor, case, at, event_id, reason=""):
     case.status, case.resolved_at, case.closed_at = "open", None, None
     case.level = escalation.ROLE_LEVEL[actor.role]
     case.holder_id, case.holder, case.holder_unit_id = actor.id, actor, None
-    case.due_at = deadline(case.level, case.urgency, at)
+    case.due_at = deadline(case.level, case.urgency, utcnow())
     record(case, "reopened", actor, at, {"reason": reason}, event_id)
 
 

@@ -106,3 +106,15 @@ def test_a_vacancy_above_does_not_stop_the_others(clock, make_case, chain):
     assert stuck.level == "branch" and stuck.due_at > clock.now
     types = db.session.scalars(select(CaseEvent.type).where(CaseEvent.case_id == stuck.id)).all()
     assert "overdue" in types
+
+
+def test_the_phones_clock_does_not_set_deadlines(clock, make_case, chain, as_user):
+    case = make_case(level="member", status="open")
+    res = as_user(chain["member"]).post(f"/api/cases/{case.id}/escalate", json={"at": "2099-01-01T00:00:00+00:00"})
+    assert res.status_code == 422 and "at" in res.get_json()["error"]["fields"]
+    res = as_user(chain["member"]).post(f"/api/cases/{case.id}/escalate", json={"at": "2020-01-01T00:00:00+00:00"})
+    assert res.status_code == 200
+    escalated = next(e for e in res.get_json()["events"] if e["type"] == "escalated")
+    assert escalated["at"].startswith("2020-01-01")  # kept for the timeline
+    escalate_overdue()  # a deadline from 2020 would be long past
+    assert _case(str(case.id)).level == "informant"
