@@ -16,11 +16,16 @@ def encode_cursor(values):
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+MAX_CURSOR_LENGTH = 512
+
+
 def decode_cursor(cursor, size):
     try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         raise Invalid("cursor", TEXT["bad_cursor"]) from None
     if not isinstance(values, list) or len(values) != size:
         raise Invalid("cursor", TEXT["bad_cursor"])
@@ -36,22 +41,31 @@ def coerce_cursor(keys, values):
     """A cursor comes from the client: rebuild typed values or refuse it."""
     if not isinstance(values, list) or len(values) != len(keys):
         raise Invalid("cursor", TEXT["bad_cursor"])
-    out = []
-    for key, value in zip(keys, values):
-        kind = key.type.python_type
-        try:
-            if kind is datetime:
-                value = datetime.fromisoformat(value)
-            elif kind is uuid.UUID:
-                value = uuid.UUID(value)
-            elif kind is int and isinstance(value, bool):
-                raise TypeError
-            else:
-                value = kind(value)
-        except (TypeError, ValueError):
-            raise Invalid("cursor", TEXT["bad_cursor"]) from None
-        out.append(value)
-    return out
+    try:
+        return [_typed(key.type.python_type, value) for key, value in zip(keys, values)]
+    except (TypeError, ValueError, OverflowError):
+        raise Invalid("cursor", TEXT["bad_cursor"]) from None
+
+
+def _typed(kind, value):
+    if kind is datetime:
+        value = datetime.fromisoformat(_text(value))
+        if value.tzinfo is None:
+            raise ValueError
+        return value
+    if kind is uuid.UUID:
+        return uuid.UUID(_text(value))
+    if kind is int:
+        if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 2**63 - 1:
+            raise ValueError
+        return value
+    return kind(_text(value))
+
+
+def _text(value):
+    if not isinstance(value, str):
+        raise TypeError
+    return value
 
 
 def paginate(session, stmt, *, keys, cursor=None, limit=None, descending=False):

@@ -38,7 +38,8 @@ def feed(*, actor, cursor=None, limit=200):
         return _snapshot(actor, 0, None, _head(), limit)
     state = decode_cursor(cursor, 3)  # [phase index or -1, last key in phase, log seq]
     phase, after, seq = state
-    if not isinstance(seq, int) or not isinstance(phase, int) or not -1 <= phase < len(PHASES):
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (seq, phase)) \
+            or not -1 <= phase < len(PHASES) or not 0 <= seq < 2**63:
         raise Invalid("cursor", TEXT["bad_cursor"])
     if phase >= 0:
         return _snapshot(actor, phase, after, seq, limit)

@@ -205,3 +205,18 @@ def test_a_task_step_cannot_reuse_a_case_events_id(login, jiang, demo):
     res = secretary.post("/api/tasks", json={"id": str(uuid.uuid4()), "assignee_id": demo["石水奇"].id,
                                              "title": "核实", "due_at": far})
     assert res.status_code == 422 and "due_at" in res.get_json()["error"]["fields"]
+
+
+def test_cursors_of_every_wrong_shape_are_422(login):
+    from app.common.pagination import encode_cursor
+
+    shi = login("石水奇")
+    bad_list_cursors = [[float("inf")], [2**70], ["2024-01-01T00:00:00", str(uuid.uuid4())],
+                        ["2024-01-01T00:00:00+00:00", 5], [[[[1]]]]]
+    for values in bad_list_cursors:
+        for url in ("/api/households", "/api/cases", "/api/visits?household_id=1&", "/api/tasks"):
+            sep = "&" if "?" in url and not url.endswith("&") else ("" if url.endswith("&") else "?")
+            res = shi.get(f"{url}{sep}cursor={encode_cursor(values)}")
+            assert res.status_code == 422, (url, values, res.get_json())
+    assert shi.get(f"/api/sync?cursor={encode_cursor([-1, None, 2**70])}").status_code == 422
+    assert shi.get("/api/households?cursor=" + "W" * 600).status_code == 422
