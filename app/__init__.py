@@ -3,6 +3,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, jsonify, request, send_from_directory
 from sqlalchemy import event, text
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from app.common.fields import DB_INT_MAX
@@ -23,6 +24,9 @@ def create_app(config=None):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, config)
     app.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
+    if app.config["PROXY_COUNT"]:  # behind nginx every client would share the proxy's address
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

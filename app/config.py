@@ -9,7 +9,7 @@ from pathlib import Path
 ENV_KEYS_STR = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUSH_EXTRA_ORIGINS", "BAOLIAN_ENV", "NOTIFY_DELIVERY",
                 "VAPID_PRIVATE_KEY", "VAPID_SUBJECT", "WECOM_CORP_ID", "WECOM_SECRET", "WECOM_AGENT_ID",
                 "WECOM_API_BASE", "PUBLIC_URL")
-ENV_KEYS_INT = ("PORT", "HOUSEHOLDS_PER_MEMBER", "OVERDUE_CHECK_MINUTES")
+ENV_KEYS_INT = ("PORT", "HOUSEHOLDS_PER_MEMBER", "OVERDUE_CHECK_MINUTES", "PROXY_COUNT")
 
 
 class Defaults:
@@ -19,6 +19,7 @@ class Defaults:
     REDIS_URL = None
     PUSH_EXTRA_ORIGINS = ""
     HOUSEHOLDS_PER_MEMBER = 10
+    PROXY_COUNT = 0  # proxies (nginx) in front: trust that many X-Forwarded-* hops for the client address
     PAGE_SIZE = 50
     PAGE_SIZE_MAX = 200
     LOGIN_LIMIT_PER_PHONE = "5 per 15 minutes"

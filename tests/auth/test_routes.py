@@ -348,3 +348,28 @@ def test_a_logged_out_session_cookie_stops_working(login):
     copy.http.set_cookie("baolian_session", cookie)
     res = copy.get("/api/me")
     assert res.status_code == 401 and res.get_json()["error"]["code"] == "unauthenticated"
+
+
+def test_behind_a_proxy_the_address_limit_is_per_client(database):
+    """With PROXY_COUNT=1 the forwarded address is the client's: one address hitting its
+    limit does not lock out everyone else behind the same nginx."""
+    from app import create_app
+    from app.extensions import limiter
+    from tests.conftest import ApiClient
+
+    url, options = database
+    app = create_app({"BAOLIAN_ENV": "testing", "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": options, "PROXY_COUNT": 1,
+                      "LOGIN_LIMIT_PER_ADDRESS": "3 per 15 minutes", "LOGIN_LIMIT_PER_PHONE": "100 per minute"})
+    limiter.reset()
+
+    def attempt(address, password):
+        client = ApiClient(app)
+        headers = {"X-Forwarded-For": address}
+        client.csrf = client.http.get("/api/auth/csrf", headers=headers).get_json()["csrf_token"]
+        return client.post("/api/auth/login", json={"phone": "13900000101", "password": password},
+                           headers=headers).status_code
+
+    assert [attempt("203.0.113.7", "wrong") for _ in range(4)] == [401, 401, 401, 429]
+    assert attempt("198.51.100.9", "baolian2026") == 200
+    limiter.reset()
