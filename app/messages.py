@@ -169,7 +169,7 @@ TASK_STATUS_NAMES = {"assigned": "待接受", "accepted": "已接受", "done": "
 EVENT_NAMES = {
     "opened": "登记问题", "escalated": "上报", "dispatched": "派单", "accepted": "接单", "resolved": "办结",
     "closed": "销号", "reopened": "重新打开", "commented": "评论", "task_assigned": "布置任务",
-    "task_accepted": "接受任务", "task_done": "完成任务", "overdue_escalated": "超时上交", "overdue": "超时提醒",
+    "task_accepted": "接受任务", "task_done": "完成任务", "overdue_escalated": "超时上交", "overdue": "超时提醒", "rehomed": "转交新经办人",
 }
 REPORTS = {
     "view": "查看统计",
@@ -213,6 +213,7 @@ NOTIFY = {
     "case_arrived": ("待办：{title}", "{household}：{reason}"),
     "case_dispatched": ("派单：{title}", "乡镇派单至{department}，请接单"),
     "case_overdue": ("超时提醒：{title}", "{level}处理已超时，请尽快办理"),
+    "case_rehomed": ("转交：{title}", "{household}已改由您包联，此问题转交给您"),
     "case_resolved": ("已办结：{title}", "{resolution}"),
     "case_closed": ("已销号：{title}", "您上报的问题已办结销号"),
     "task_assigned": ("新任务：{title}", "{assigner}布置，截止 {due}"),

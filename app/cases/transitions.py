@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.cases import escalation
 from app.cases.deadlines import deadline
-from app.cases.models import CaseEvent
+from app.cases.models import Case, CaseEvent
 from app.common.time import utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
@@ -108,6 +108,32 @@ def on_overdue(case, now):
         notify(user_ids=recipients, kind="case_overdue", ref_type="case", ref_id=case.id,
                title=case.title, level=LEVEL_NAMES[old_level])
         record(case, "overdue", None, now, {"level": old_level})
+
+
+def rehome_open_cases(household, actor):
+    """The household moved to another member or grid: its open cases held at member, informant
+    or grid level go to whoever stands there now, or they would wait with someone who can no
+    longer see them."""
+    cases = db.session.scalars(select(Case).where(
+        Case.household_id == household.id, Case.status.in_(ACTIVE_FOR_REHOME),
+        Case.level.in_(("member", "informant", "grid")))).all()
+    for case in cases:
+        if case.level == "member" and household.member is not None:
+            level, holder = "member", household.member
+        else:
+            level, holder = escalation.find_holder(case, "grid" if case.level == "member" else case.level)
+        if holder.id == case.holder_id:
+            continue
+        previous = case.holder
+        case.level, case.holder_id, case.holder = level, holder.id, holder
+        notify(user_ids=[holder.id], kind="case_rehomed", ref_type="case", ref_id=case.id,
+               title=case.title, household=household.head_name)
+        record(case, "rehomed", actor, utcnow(), {"from_id": previous.id if previous else None,
+                                                  "from_name": previous.name if previous else None,
+                                                  "to_id": holder.id, "to_name": holder.name, "level": level})
+
+
+ACTIVE_FOR_REHOME = ("open", "escalated", "in_progress")
 
 
 def _holder_above(case):

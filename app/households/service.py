@@ -5,6 +5,7 @@ from flask import current_app
 from sqlalchemy import String, cast, func, or_, select
 
 from app.cases.models import OPEN_STATUSES, Case
+from app.cases.transitions import rehome_open_cases
 from app.common.pagination import paginate
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
@@ -124,14 +125,15 @@ def assign_member(*, actor, household, member_id):
     if actor.role not in REASSIGN_ROLES:
         raise Forbidden(TEXT["reassign_forbidden"])
     if member_id is None:
-        household.member_id = None
+        household.member = None
+        rehome_open_cases(household, actor)
         return
     member = scope.visible(actor, User, member_id)
     if member is None:
         raise Invalid("member_id", TEXT["member_not_found"])
     check_assignable(member=member, household_unit=household.org_unit)
-    household.member_id = member.id
-    household.org_unit_id = member.org_unit_id  # the household follows its member's grid
+    household.member, household.org_unit = member, member.org_unit  # it follows its member's grid
+    rehome_open_cases(household, actor)
 
 
 def check_assignable(*, member, household_unit, pending=0):

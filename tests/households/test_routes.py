@@ -495,3 +495,25 @@ def test_the_cap_is_configurable(login, demo, jiang, app, monkeypatch):
     assert res.status_code == 422
     assert res.get_json()["error"]["code"] == "member_cap"
     assert TEXT["member_cap"].format(cap=11) in res.get_json()["error"]["message"]
+
+
+def test_open_cases_follow_a_household_to_its_new_member(login, demo, jiang):
+    """A case waiting with 石水奇 would be stranded when 姜彩凤 goes to someone else."""
+    import uuid as _uuid
+
+    shi, secretary = login("石水奇"), login("赵红梅")
+    case_id = str(_uuid.uuid4())
+    shi.post("/api/cases", json={"id": case_id, "household_id": jiang.id, "category": "other", "title": "院墙"})
+    newcomer = next(u for u in demo.users.values() if u.role == "member" and u.org_unit.name == "第二网格"
+                    and u.org_unit.parent.name == "西流南村")
+    theirs = secretary.get(f"/api/households?member_id={newcomer.id}").get_json()["items"][0]
+    assert secretary.patch(f"/api/households/{theirs['id']}",
+                           json={"version": theirs["version"], "member_id": None}).status_code == 200
+    res = secretary.patch(f"/api/households/{jiang.id}", json={"version": jiang.version, "member_id": newcomer.id})
+    assert res.status_code == 200, res.get_json()
+    new = login(newcomer.name)
+    assert case_id in [c["id"] for c in new.get("/api/cases?awaiting=me").get_json()["items"]]
+    detail = new.get(f"/api/cases/{case_id}").get_json()
+    assert detail["holder"]["id"] == newcomer.id and "escalate" in detail["actions"]
+    assert detail["events"][-1]["type"] == "rehomed"
+    assert shi.get(f"/api/cases/{case_id}").status_code == 404

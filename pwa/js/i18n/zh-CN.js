@@ -203,6 +203,11 @@
     "event.reopened": "重新打开",
     "event.comment": "备注",
     "event.commented": "备注",
+    "event.task_accepted": "接受任务",
+    "event.task_done": "完成任务",
+    "event.overdue_escalated": "超时上交",
+    "event.overdue": "超时提醒",
+    "event.rehomed": "转交新经办人",
     "event.other": "办理",
 
     "case_status.open": "待处理",
