@@ -117,6 +117,7 @@ def _incremental(actor, seq, limit):
         latest.pop((row.entity, row.entity_id), None)
         latest[(row.entity, row.entity_id)] = row
     changes = _load_current(actor, list(latest.values()))
+    changes += _history_of_arrivals(actor, changes, seq)
     nxt = rows[-1].seq if rows else seq
     return {"changes": changes, "cursor": encode_cursor([-1, None, nxt]), "more": len(rows) == limit}
 
@@ -146,6 +147,25 @@ def _load_current(actor, rows):
         elif row.entity == "move":
             changes.append({"type": "household", "op": "remove", "id": row.entity_id, "record": None})
     return _dump(actor, _dedupe(changes))
+
+
+def _history_of_arrivals(actor, changes, seq):
+    """A household that moved to this phone comes with its cases and recent visits, which the
+    phone has never been sent."""
+    homes = [int(c["id"]) for c in changes if c["type"] == "household" and c["op"] == "upsert"]
+    if not homes:
+        return []
+    moved = [int(i) for i in db.session.scalars(select(Change.entity_id).where(
+        Change.entity == "move", Change.seq > seq, Change.household_id.in_(homes))).all()]
+    if not moved:
+        return []
+    history = []
+    for kind in ("case", "visit"):
+        stmt, _ = _phase_query(actor, kind)
+        model = stmt.column_descriptions[0]["entity"]
+        for record in db.session.scalars(stmt.where(model.household_id.in_(moved))):
+            history.append({"type": kind, "op": "upsert", "id": str(record.id), "record": record})
+    return _dump(actor, history)
 
 
 def _dedupe(changes):

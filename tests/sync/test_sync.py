@@ -220,3 +220,22 @@ def test_cursors_of_every_wrong_shape_are_422(login):
             assert res.status_code == 422, (url, values, res.get_json())
     assert shi.get(f"/api/sync?cursor={encode_cursor([-1, None, 2**70])}").status_code == 422
     assert shi.get("/api/households?cursor=" + "W" * 600).status_code == 422
+
+
+def test_a_household_arriving_on_a_phone_brings_its_history(login, jiang, demo):
+    shi, secretary = login("石水奇"), login("赵红梅")
+    shi.post("/api/visits", json=visit_body(jiang.id))
+    case_id = str(uuid.uuid4())
+    shi.post("/api/cases", json={"id": case_id, "household_id": jiang.id, "category": "other", "title": "院墙"})
+    newcomer = next(u for u in demo.users.values() if u.role == "member" and u.org_unit.name == "第一网格"
+                    and u.id != demo["石水奇"].id and u.org_unit.parent.name == "西流南村")
+    new = login(newcomer.name)
+    _, cursor = _walk(new)
+    theirs = secretary.get(f"/api/households?member_id={newcomer.id}").get_json()["items"][0]
+    secretary.patch(f"/api/households/{theirs['id']}", json={"version": theirs["version"], "member_id": None})
+    assert secretary.patch(f"/api/households/{jiang.id}",
+                           json={"version": jiang.version, "member_id": newcomer.id}).status_code == 200
+    changes, _ = _walk(new, cursor)
+    kinds = {(c["type"], c["id"]) for c in changes}
+    assert ("household", str(jiang.id)) in kinds and ("case", case_id) in kinds
+    assert any(t == "visit" for t, _ in kinds)
