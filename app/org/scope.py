@@ -118,10 +118,6 @@ def install():
         event.listen(Session, "after_soft_rollback", _forget_on_rollback)
 
 
-def in_scope_unit(actor, unit):
-    return actor.role == "admin" or unit.path.startswith(actor.org_unit.path)
-
-
 RANK = ("member", "informant", "grid_leader", "secretary", "township")
 UPPER = (("grid", "grid_leader"), ("village", "secretary"), ("township", "township"))
 

@@ -85,7 +85,6 @@ def test_subtree_is_a_prefix_on_whole_path_segments(demo):
     assert stranger.id not in households_seen(officer)
     assert lookalike_id not in db.session.scalars(select(OrgUnit.id).where(scope.org_unit_filter(officer))).all()
     assert grid.id not in db.session.scalars(scope.subtree_ids(town.path)).all()
-    assert not scope.in_scope_unit(officer, grid)
 
 
 def test_visible_answers_none_outside_scope(demo, jiang):
@@ -110,15 +109,6 @@ def test_user_filter_by_role(demo):
     assert demo["郑满仓"].id not in seen(demo["赵红梅"])
     assert seen(demo["刘淑珍"]) == {demo["刘淑珍"].id}
     assert len(seen(demo.one("admin"))) == len(demo.users)
-
-
-def test_in_scope_unit(demo):
-    secretary = demo["赵红梅"]
-    assert scope.in_scope_unit(secretary, demo["石水奇"].org_unit)
-    assert scope.in_scope_unit(secretary, secretary.org_unit)
-    assert not scope.in_scope_unit(secretary, demo["郑满仓"].org_unit)
-    assert not scope.in_scope_unit(demo["石水奇"], secretary.org_unit)
-    assert scope.in_scope_unit(demo.one("admin"), demo["郑满仓"].org_unit)
 
 
 @pytest.mark.parametrize("name, roles", [
