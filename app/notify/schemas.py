@@ -2,7 +2,7 @@ from marshmallow import fields
 
 from marshmallow import EXCLUDE
 
-from app.common.fields import BaseSchema, Bool, Int, Nested, Page, Str, length_between, one_of
+from app.common.fields import BaseSchema, Bool, Int, Nested, Page, Str, length_between, one_of, page_of
 
 
 class RefOut(BaseSchema):
@@ -27,9 +27,7 @@ class NotificationQuery(Page):
     unread = Bool(truthy={True, "true", "1"}, falsy={False, "false", "0"}, load_default=False)
 
 
-class NotificationPage(BaseSchema):
-    items = fields.List(fields.Nested(NotificationOut))
-    next = fields.String(allow_none=True)
+class NotificationPage(page_of(NotificationOut)):
     unread = fields.Integer(metadata={"description": "未读条数"})
 
 
@@ -96,6 +94,4 @@ class DeliveryQuery(Page):
     notification_id = Int(strict=False)
 
 
-class DeliveryPage(BaseSchema):
-    items = fields.List(fields.Nested(DeliveryOut))
-    next = fields.String(allow_none=True)
+DeliveryPage = page_of(DeliveryOut)
