@@ -44,8 +44,10 @@ def create_app(config=None):
     from app.households.routes import blp as households_blp
     from app.notify import worker as notify_worker
     from app.notify.routes import blp as notifications_blp, push_blp
-    from app.org import scope
+    from app.cases import listeners as case_listeners
+    from app.notify import listeners as notify_listeners
     from app.org.routes import blp as org_blp
+    from app.policy import scope
     from app.reports.routes import blp as reports_blp
     from app.sync import changelog
     from app.sync.routes import blp as sync_blp
@@ -57,6 +59,8 @@ def create_app(config=None):
         api.register_blueprint(blp)
     changelog.install()
     scope.install()
+    case_listeners.install()
+    notify_listeners.install()
     register_error_handlers(app)
 
     security.install(app)

@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 from app.errors import ApiError
 from app.extensions import db
 from app.messages import CLI, ORG_KINDS as KIND_NAMES, ROLE_NAMES
-from app.org.models import ROLE_UNIT_KIND, ROLES, OrgUnit, User
+from app.org.models import OrgUnit, User
+from app.policy import chain
+from app.policy.names import ROLE_UNIT_KIND, ROLES
 
 
 def register_cli(app):
@@ -116,7 +118,7 @@ def import_households_cmd(path):
 @click.command("escalate-overdue")
 def escalate_overdue_cmd():
     """Move overdue cases one level up and notify (run from cron or a worker in production)."""
-    from app.cases.deadlines import escalate_overdue
+    from app.cases.overdue import escalate_overdue
 
     count = escalate_overdue()
     db.session.commit()

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.messages import FIELD_LABELS, HTTP, TEXT
 
+from app.common.views import render
 log = logging.getLogger(__name__)
 
 
@@ -27,6 +28,10 @@ class ApiError(Exception):
 
 
 class NotFound(ApiError):
+    def rendered_extra(self):
+        """What the refusal carries besides its message (a conflict's current record), rendered."""
+        return {key: render(value) for key, value in self.extra.items()}
+
     status, code = 404, "not_found"
 
     def __init__(self, message=None, **kw):
@@ -128,7 +133,7 @@ def _code_for(status):
 def register_error_handlers(app):
     @app.errorhandler(ApiError)
     def _api_error(exc):
-        return error_response(exc.status, exc.code, exc.message, exc.fields, **exc.extra)
+        return error_response(exc.status, exc.code, exc.message, exc.fields, **exc.rendered_extra())
 
     @app.errorhandler(StaleDataError)
     def _stale(exc):

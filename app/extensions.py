@@ -27,8 +27,6 @@ class JsonErrorApi(Api):
     """flask-smorest, but every HTTP error answers in the project's one error shape."""
 
     def handle_http_exception(self, error):
-        from app.errors import http_exception_response
-
         return http_exception_response(error)
 
 

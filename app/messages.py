@@ -32,6 +32,8 @@ TEXT = {
     "member_out_of_village": "该党员不在本户所在村",
     "reassign_forbidden": "只有村党支部书记及以上可以调整包联党员",
     "visit_in_future": "走访时间不能晚于当前时间",
+    "step_in_future": "时间不能晚于当前时间，请检查手机时间",
+    "step_before_previous": "时间不能早于上一步，请检查手机时间",
     "duplicate_needs": "诉求类别不能重复",
     "unknown_field": "不认识的字段",
     "bad_json": "请求体不是有效的 JSON",
@@ -205,7 +207,6 @@ CASE_TEXT = {
     "task_assign_roles": "只有村党支部书记或乡镇干部可以布置任务",
     "assignee_unknown": "承办人不在您的范围内",
     "due_in_past": "截止时间不能早于现在",
-    "at_in_future": "操作时间不能晚于当前时间",
 }
 
 # Notification texts (inbox, push, WeCom).
@@ -226,6 +227,8 @@ NOTIFY_TEXT = {
     "not_your_device": "不能删除他人的设备",
     "admins_only": "只有管理员可以查看发送记录",
 }
+    "overdue_reason": "{level}处理超时",
+    "open_action": "上报问题",
 
 TASK_ACTION_NAMES = {"accept": "接受", "complete": "完成"}
 

@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 def run_due_jobs(app):
     """One pass of every periodic job; answers what each did."""
-    from app.cases.deadlines import escalate_overdue
+    from app.cases.overdue import escalate_overdue
 
     with app.app_context():
         try:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.cases import service as cases
+from app.cases.models import CaseEvent
 from app.common.time import utcnow
 from app.extensions import db
 from app.households.models import Household
@@ -77,9 +78,19 @@ def _jiang_story(member, informant, grid_leader, secretary, home):
     task, _ = tasks.create_task(actor=secretary, data={
         "id": demo_id("jiang-task"), "case_id": case.id, "assignee_id": member.id,
         "title": "通知姜彩凤承担党报党刊分发", "due_at": None})
+    _backdate_assignment(task, start + timedelta(hours=4))
     tasks.step_task(actor=member, task_id=task.id, action="accept", data={"at": start + timedelta(days=1)})
     tasks.step_task(actor=member, task_id=task.id, action="complete",
                     data={"at": start + timedelta(days=2), "note": "姜彩凤已开始分发党报党刊"})
     cases.act(actor=secretary, case_id=case.id, action="resolve",
               data={"resolution": "支部研究决定由姜彩凤分发党报党刊，增加家庭收入", "at": start + timedelta(days=3)})
     cases.act(actor=secretary, case_id=case.id, action="close", data={"at": start + timedelta(days=4)})
+
+
+def _backdate_assignment(task, at):
+    """The story happened weeks ago: its task was assigned then, not when the demo was loaded."""
+    task.created_at = at
+    for event in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == task.case_id,
+                                                            CaseEvent.type == "task_assigned")):
+        event.at = event.recorded_at = at
+    db.session.flush()

@@ -6,12 +6,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.time import UTCDateTime, utcnow
 from app.extensions import db
+from app.policy.names import OPEN_STATUSES, Status
 
 CATEGORIES = ("urgent_needs", "epidemic", "fire", "civility", "environment", "industry", "other")
 URGENCIES = ("normal", "urgent")
-STATUSES = ("open", "escalated", "dispatched", "in_progress", "resolved", "closed")
-LEVELS = ("member", "informant", "grid", "branch", "township", "department")
-OPEN_STATUSES = ("open", "escalated", "dispatched", "in_progress")
 
 
 class Case(db.Model):
@@ -24,7 +22,7 @@ class Case(db.Model):
     title: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
     urgency: Mapped[str] = mapped_column(String(8), default="normal")
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=Status.OPEN)
     level: Mapped[str] = mapped_column(String(16))
     # Who must act now: a person, or (after dispatch, before 接单) a department as a whole.
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -76,3 +74,12 @@ class CaseEvent(db.Model):
     actor = relationship("User", lazy="joined")
 
     __table_args__ = (Index("ix_case_events_case_id_recorded_at", "case_id", "recorded_at"),)
+
+
+def is_overdue(case, now=None):
+    """Past its deadline and still owed an answer."""
+    return case.due_at is not None and case.status in OPEN_STATUSES and case.due_at < (now or utcnow())
+
+
+def overdue_clause(now):
+    return Case.due_at < now, Case.status.in_(OPEN_STATUSES)

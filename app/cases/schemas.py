@@ -1,8 +1,11 @@
 from marshmallow import fields
 
-from app.cases.escalation import ACTIONS
-from app.cases.models import CATEGORIES, LEVELS, STATUSES, URGENCIES
+from app.cases.models import CATEGORIES, URGENCIES
+from app.cases.service import CaseView
+from app.common.views import renders
 from app.org.schemas import UnitRef, UserRef
+from app.policy.case_steps import ACTIONS
+from app.policy.names import LEVELS, STATUSES, Role
 from app.common.fields import (
     page_of,
     AwareDateTime, BaseSchema, Bool, Int, Page, Str, UUID, length_between, max_length, one_of,
@@ -65,6 +68,7 @@ class CaseBrief(BaseSchema):
     closed_at = fields.AwareDateTime(allow_none=True)
 
 
+@renders(CaseView)
 class CaseOut(BaseSchema):
     id = fields.UUID()
     household_id = fields.Integer()
@@ -92,7 +96,7 @@ class CaseOut(BaseSchema):
         if case.holder is not None:
             return {"id": case.holder.id, "name": case.holder.name, "role": case.holder.role, "kind": "user"}
         if case.holder_unit is not None:
-            return {"id": case.holder_unit.id, "name": case.holder_unit.name, "role": "department",
+            return {"id": case.holder_unit.id, "name": case.holder_unit.name, "role": Role.DEPARTMENT,
                     "kind": "unit"}
         return None
 

@@ -1,25 +1,39 @@
 """Opening cases, acting on them, and reading them, always within the actor's scope."""
-from datetime import timedelta
-
-from flask import current_app
 from sqlalchemy import select
 
 from app.cases import escalation, transitions
-from app.cases.deadlines import deadline, is_overdue, overdue_clause
-from app.cases.models import Case, CaseEvent
+from app.cases.deadlines import deadline
+from app.cases.models import Case, CaseEvent, is_overdue, overdue_clause
 from app.common.idempotent import insert_once
+from app.common.device_time import step_time
 from app.common.pagination import paginate
 from app.common.time import utcnow
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.households.models import Household
 from app.households.service import get_household
-from app.messages import CASE_TEXT, ROLE_NAMES
-from app.org import scope
+from app.messages import CASE_TEXT
 from app.org.models import OrgUnit
+from app.policy import capabilities, scope
+from app.policy.chain import level_of
+from app.policy.names import DONE_STATUSES, Role, Status
+from app.tasks.models import Task
 from app.visits.models import Visit
 
 CONTENT = ("household_id", "visit_id", "category", "title", "description", "urgency")
+
+
+class CaseView:
+    """A case as the edge shows it: its own fields, whether it is overdue now, and (in the
+    detail) its timeline, tasks and what the caller may do. The ORM object stays untouched."""
+
+    def __init__(self, case, now=None, *, events=None, tasks=None, actions=None):
+        self.case = case
+        self.overdue = is_overdue(case, now)
+        self.events, self.tasks, self.actions = events, tasks, actions
+
+    def __getattr__(self, name):
+        return getattr(self.case, name)
 
 
 def get_case(*, actor, case_id):
@@ -29,20 +43,25 @@ def get_case(*, actor, case_id):
     return case
 
 
+def case_for_action(*, actor, case_id, action):
+    """A case in scope on which the actor may take `action` now (409 wrong state, 403 wrong person)."""
+    case = get_case(actor=actor, case_id=case_id)
+    escalation.check(actor, case, action)
+    return case
+
+
 def open_case(*, actor, data):
     """Open a case at the opener's own level; a resend of the same case is harmless."""
     existing = db.session.get(Case, data["id"])
-    if existing is not None:
+    if existing is not None and _known_to(actor, existing):
         return _same_or_conflict(actor, existing, data), False
-    household = get_household(actor=actor, household_id=data["household_id"])
-    level = escalation.ROLE_LEVEL.get(actor.role)
-    if level is None or level == "department":
-        raise Forbidden(CASE_TEXT["who_may"].format(who="、".join(ROLE_NAMES[r] for r in escalation.CHAIN_ROLES[:5]),
-                                                    action="上报问题"), code="not_allowed")
+    household = get_household(actor=actor, household_id=data["household_id"])  # 404 as for an unknown id
+    capabilities.require(actor, "cases.open", CASE_TEXT["open_action"])
+    level = level_of(actor)
     _check_visit(data.get("visit_id"), household.id)
     now = utcnow()
-    opened_at = data.pop("opened_at", None) or now
-    case = Case(**data, status="open", level=level, holder_id=actor.id, opened_by_id=actor.id,
+    opened_at = step_time(data.pop("opened_at", None), field="opened_at")
+    case = Case(**data, status=Status.OPEN, level=level, holder_id=actor.id, opened_by_id=actor.id,
                 opened_at=opened_at, created_at=now, updated_at=now,
                 due_at=deadline(level, data["urgency"], now))
     case, created = insert_once(case, lambda stored: _same_or_conflict(actor, stored, data))
@@ -62,13 +81,16 @@ def _check_visit(visit_id, household_id):
         raise Invalid("visit_id", CASE_TEXT["visit_elsewhere"])
 
 
-def _same_or_conflict(actor, stored, data):
-    may_see = scope.visible(actor, Case, stored.id) is not None
-    if may_see and all(getattr(stored, k) == data.get(k) for k in CONTENT):
-        return stored
-    from app.cases.schemas import CaseOut
+def _known_to(actor, case):
+    """The opener (even after the household moved away) and whoever may see it."""
+    return case.opened_by_id == actor.id or scope.visible(actor, Case, case.id) is not None
 
-    extra = {"current": CaseOut().dump(case_view(stored))} if may_see else {}
+
+def _same_or_conflict(actor, stored, data):
+    if _known_to(actor, stored) and all(getattr(stored, k) == data.get(k) for k in CONTENT):
+        return stored
+    may_see = scope.visible(actor, Case, stored.id) is not None
+    extra = {"current": CaseView(stored)} if may_see else {}
     raise Conflict(CASE_TEXT["case_conflict"], code="duplicate_id", **extra)
 
 
@@ -76,9 +98,7 @@ def act(*, actor, case_id, action, data):
     """Take one action on a case. Answers (case, applied); a resent action id is not applied twice."""
     case = get_case(actor=actor, case_id=case_id)
     data = dict(data)
-    event_id, at = data.pop("id", None), data.pop("at", None) or utcnow()
-    if at > utcnow() + timedelta(minutes=current_app.config["VISIT_FUTURE_TOLERANCE_MINUTES"]):
-        raise Invalid("at", CASE_TEXT["at_in_future"])
+    event_id, at = data.pop("id", None), data.pop("at", None)
     if event_id is not None:
         done = db.session.get(CaseEvent, event_id)
         if done is not None:
@@ -86,15 +106,25 @@ def act(*, actor, case_id, action, data):
                 return case, False
             raise Conflict(CASE_TEXT["event_conflict"], code="duplicate_id")
     escalation.check(actor, case, action)
+    at = step_time(at, after=previous_step_at(case))
     transitions.HANDLERS[action](actor, case, at, event_id, **data)
     case.updated_at = utcnow()
     db.session.flush()
     return case, True
 
 
-def case_view(case, now=None):
-    case.overdue = is_overdue(case, now)
-    return case
+def previous_step_at(case):
+    """When the latest step on the timeline happened: the earlier of what its phone said and
+    when the server heard it (a phone a little ahead must not block the next step)."""
+    at, recorded = db.session.execute(
+        select(CaseEvent.at, CaseEvent.recorded_at).where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.recorded_at.desc(), CaseEvent.at.desc()).limit(1)).first() or (case.opened_at, None)
+    return min(at, recorded) if recorded is not None else at
+
+
+def record_step(case, type_, actor, at, data, event_id=None):
+    """A step taken elsewhere (a task) on this case's timeline."""
+    return transitions.record(case, type_, actor, at, data, event_id)
 
 
 def list_cases(*, actor, awaiting=None, status=None, category=None, level=None, urgency=None, overdue=None,
@@ -110,7 +140,7 @@ def list_cases(*, actor, awaiting=None, status=None, category=None, level=None, 
     if overdue is True:
         stmt = stmt.where(*overdue_clause(now))
     elif overdue is False:
-        stmt = stmt.where(~(Case.due_at < now) | Case.due_at.is_(None) | Case.status.in_(("resolved", "closed")))
+        stmt = stmt.where(~(Case.due_at < now) | Case.due_at.is_(None) | Case.status.in_(DONE_STATUSES))
     if org_unit_id is not None:
         unit = db.session.get(OrgUnit, org_unit_id)
         path = unit.path if unit is not None else "/none/"
@@ -118,22 +148,19 @@ def list_cases(*, actor, awaiting=None, status=None, category=None, level=None, 
             select(Household.id).where(Household.org_unit_id.in_(scope.subtree_ids(path)))))
     rows, nxt = paginate(db.session, stmt, keys=[Case.created_at, Case.id], cursor=cursor, limit=limit,
                          descending=True)
-    return [case_view(c, now) for c in rows], nxt
+    return [CaseView(c, now) for c in rows], nxt
 
 
 def awaiting_clause(actor):
     """The actor's queue: cases they hold, and for department staff what their department holds."""
-    if actor.role == "department":
+    if actor.role == Role.DEPARTMENT:
         return (Case.holder_id == actor.id) | (Case.holder_unit_id == actor.org_unit_id)
     return Case.holder_id == actor.id
 
 
 def case_detail(*, actor, case_id):
-    from app.tasks.models import Task
-
-    case = case_view(get_case(actor=actor, case_id=case_id))
-    case.events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                                     .order_by(CaseEvent.recorded_at, CaseEvent.at)).all()
-    case.tasks = db.session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.created_at)).all()
-    case.actions = escalation.available_actions(actor, case)
-    return case
+    case = get_case(actor=actor, case_id=case_id)
+    events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                                .order_by(CaseEvent.recorded_at, CaseEvent.at)).all()
+    tasks = db.session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.created_at)).all()
+    return CaseView(case, events=events, tasks=tasks, actions=escalation.available_actions(actor, case))

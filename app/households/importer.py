@@ -15,6 +15,10 @@ from app.households.schemas import HouseholdNew
 from app.households.service import check_assignable
 from app.messages import IMPORT, IMPORT_COLUMNS as COLUMNS
 from app.org.models import OrgUnit, User
+from app.policy.names import Kind, Role
+
+# The columns that place a row in the organisation.
+VILLAGE, GRID = "village", "grid"
 
 def read_rows(path):
     """Rows as dicts keyed by field name, numbered as the user sees them (header is row 1)."""
@@ -96,20 +100,20 @@ class Importer:
 
     def _grid(self, row):
         villages = db.session.scalars(select(OrgUnit).where(
-            OrgUnit.kind == "village", OrgUnit.name == row["village"])).all()
+            OrgUnit.kind == Kind.VILLAGE, OrgUnit.name == row[VILLAGE])).all()
         if not villages:
-            raise _RowError(IMPORT["unknown_village"].format(name=row["village"]))
+            raise _RowError(IMPORT["unknown_village"].format(name=row[VILLAGE]))
         if len(villages) > 1:
-            raise _RowError(IMPORT["ambiguous_village"].format(name=row["village"]))
+            raise _RowError(IMPORT["ambiguous_village"].format(name=row[VILLAGE]))
         grid = db.session.scalars(select(OrgUnit).where(
-            OrgUnit.kind == "grid", OrgUnit.parent_id == villages[0].id, OrgUnit.name == row["grid"])).first()
+            OrgUnit.kind == Kind.GRID, OrgUnit.parent_id == villages[0].id, OrgUnit.name == row[GRID])).first()
         if grid is None:
-            raise _RowError(IMPORT["unknown_grid"].format(village=row["village"], name=row["grid"]))
+            raise _RowError(IMPORT["unknown_grid"].format(village=row[VILLAGE], name=row[GRID]))
         return grid
 
     def _member(self, row, grid):
         phone = str(row["member_phone"])
-        member = db.session.scalars(select(User).where(User.phone == phone, User.role == "member")).first()
+        member = db.session.scalars(select(User).where(User.phone == phone, User.role == Role.MEMBER)).first()
         if member is None:
             raise _RowError(IMPORT["unknown_member"].format(phone=phone))
         if member.org_unit_id != grid.id:

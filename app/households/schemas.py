@@ -9,6 +9,8 @@ from app.messages import HOUSEHOLD_TAGS
 from app.cases.schemas import CaseBrief
 from app.org.schemas import UnitRef
 from app.visits.schemas import VisitOut
+from app.common.views import renders
+from app.households.service import HouseholdDetailView
 
 
 class MemberRef(BaseSchema):
@@ -40,6 +42,7 @@ class HouseholdOut(BaseSchema):
     updated_at = fields.AwareDateTime()
 
 
+@renders(HouseholdDetailView)
 class HouseholdDetail(HouseholdOut):
     recent_visits = fields.List(fields.Nested(VisitOut))
     cases = fields.List(fields.Nested(CaseBrief))

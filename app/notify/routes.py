@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from app.errors import Forbidden
 from app.extensions import db
+from app.policy import capabilities
 from app.messages import NOTIFY_TEXT
 from app.notify import push, service
 from app.notify.schemas import (
@@ -64,8 +65,7 @@ class Deliveries(MethodView):
     @blp.response(200, DeliveryPage)
     def get(self, args):
         """发送记录：每条通知在每个渠道的结果（管理员）"""
-        if current_user.role != "admin":
-            raise Forbidden(NOTIFY_TEXT["admins_only"])
+        capabilities.require(current_user, "deliveries.view", "", message=NOTIFY_TEXT["admins_only"], code="forbidden")
         items, nxt = service.list_deliveries(**args)
         return {"items": items, "next": nxt}
 
@@ -95,6 +95,6 @@ class PushSubscriptions(MethodView):
     @push_blp.arguments(EndpointIn)
     @push_blp.response(204)
     def delete(self, data):
-        """取消本设备的推送订阅"""
+        """取消本设备的推送订阅；不是自己的或不存在的地址同样答 204，什么也不删"""
         push.unsubscribe(actor=current_user, endpoint=data["endpoint"])
         db.session.commit()

@@ -8,6 +8,7 @@ from werkzeug.security import generate_password_hash
 from app.extensions import db
 from app.households.models import Household
 from app.org.models import OrgUnit, User
+from app.cases.demo import seed_demo_cases
 from app.org.service import create_org_unit
 
 DEMO_PASSWORD = "baolian2026"
@@ -72,8 +73,6 @@ def seed_demo():
     _seed_small_village(s, s.unit("village", "黄牛蹄村", towns["黄牛蹄乡"]))
     s.user("13900000011", "张安明", "township", towns["黄牛蹄乡"])
     db.session.flush()
-    from app.cases.demo import seed_demo_cases
-
     seed_demo_cases()
     return s.logins
 

@@ -7,21 +7,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.common.time import UTCDateTime, utcnow
 from app.extensions import db
 
-ORG_KINDS = ("district", "township", "village", "grid", "department")
-ROLES = ("member", "informant", "grid_leader", "secretary", "township", "department", "admin")
-
-# Where each role sits in the tree.
-ROLE_UNIT_KIND = {
-    "member": "grid",
-    "informant": "grid",
-    "grid_leader": "grid",
-    "secretary": "village",
-    "township": "township",
-    "department": "department",
-    "admin": "district",
-}
-
-
 class OrgUnit(db.Model):
     __tablename__ = "org_units"
 

@@ -1,11 +1,13 @@
 """Looking up the organisation and the people in an actor's scope."""
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.common.pagination import paginate
 from app.extensions import db
 from app.messages import ROLE_NAMES
-from app.org import scope
 from app.org.models import OrgUnit, User
+from app.policy import chain, scope
+from app.policy.capabilities import capabilities_of
+from app.policy.names import Kind
 
 
 def user_view(user):
@@ -17,22 +19,24 @@ def user_view(user):
         "phone": user.phone,
         "org_unit": user.org_unit,
         "informant_id": user.informant_id,
+        "active": user.active,
     }
 
 
 def describe_me(user):
     """The user, where they sit, and who stands above them."""
-    units = {u.id: u for u in scope._ancestor_units(user.org_unit)}
-    path = [units[int(i)] for i in user.org_unit.path.strip("/").split("/")]
     return {
         **user_view(user),
-        "org_path": path,
-        "chain": [user_view(u) for u in scope.chain_up(user)],
+        "org_path": chain.ancestor_units(user.org_unit),
+        "chain": [user_view(u) for u in chain.chain_up(user)],
+        "capabilities": capabilities_of(user),
     }
 
 
-def list_users(*, actor, role=None, org_unit_id=None, cursor=None, limit=None):
-    stmt = select(User).where(scope.user_filter(actor), User.active)
+def list_users(*, actor, q=None, role=None, org_unit_id=None, active=None, cursor=None, limit=None):
+    stmt = select(User).where(scope.user_filter(actor), User.active if active is None else User.active == active)
+    if q:
+        stmt = stmt.where(or_(User.name.contains(q, autoescape=True), User.phone.contains(q, autoescape=True)))
     if role:
         stmt = stmt.where(User.role == role)
     if org_unit_id is not None:
@@ -50,7 +54,7 @@ def list_org_units(*, actor, kind=None, cursor=None, limit=None):
 
 def list_departments():
     """Dispatch targets: every department, whoever asks."""
-    return db.session.scalars(select(OrgUnit).where(OrgUnit.kind == "department").order_by(OrgUnit.id)).all()
+    return db.session.scalars(select(OrgUnit).where(OrgUnit.kind == Kind.DEPARTMENT).order_by(OrgUnit.id)).all()
 
 
 def create_org_unit(*, kind, name, parent=None):

@@ -14,8 +14,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from app.cases.deadlines import is_overdue
-from app.cases.models import OPEN_STATUSES, Case, CaseEvent
+from app.cases.models import Case, CaseEvent, is_overdue
 from app.common.time import utcnow
 from app.extensions import db
 from app.households.models import Household
@@ -29,13 +28,12 @@ from app.messages import (
     STATUS_NAMES,
     URGENCY_NAMES,
 )
-from app.org import scope
 from app.org.models import OrgUnit, User
-from app.reports.sql import REPORT_ROLES, check_role
+from app.policy import capabilities, scope
+from app.policy.names import OPEN_STATUSES, Kind
 from app.visits.models import Visit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CASE_EXPORT_ROLES = ("secretary", "township", "department", "admin")
 # Excel has no time zones; the lists show China Standard Time, as their readers do.
 LOCAL_TZ = timezone(timedelta(hours=8))
 STREAM = {"yield_per": 1000}  # a district's list is fetched in batches, not held whole
@@ -44,7 +42,7 @@ WIDE = {"编号": 38, "标题": 30, "办理结果": 30, "住址": 24, "标签": 
 
 def cases_workbook(*, actor, now=None):
     """The problem list (问题清单) in the caller's scope. Answers (bytes, filename, ascii_filename)."""
-    check_role(actor, CASE_EXPORT_ROLES, REPORTS["export_cases"])
+    capabilities.require(actor, "exports.cases", REPORTS["export_cases"])
     now = now or utcnow()
     rows = (_case_row(r, now) for r in db.session.execute(_cases_query(actor), execution_options=STREAM))
     data = workbook(REPORTS["cases_sheet"], CASE_EXPORT_COLUMNS, rows)
@@ -53,7 +51,7 @@ def cases_workbook(*, actor, now=None):
 
 def households_workbook(*, actor, now=None):
     """The household list (包联户清单) in the caller's scope, with last visit and open cases."""
-    check_role(actor, REPORT_ROLES, REPORTS["export_households"])
+    capabilities.require(actor, "exports.households", REPORTS["export_households"])
     now = now or utcnow()
     rows = (_household_row(r) for r in db.session.execute(_households_query(actor), execution_options=STREAM))
     data = workbook(REPORTS["households_sheet"], HOUSEHOLD_EXPORT_COLUMNS, rows)
@@ -67,7 +65,7 @@ def _units():
 
 def _place(row):
     """(village, grid) names; a household hung on a village directly has no grid."""
-    if row.unit_kind == "grid":
+    if row.unit_kind == Kind.GRID:
         return row.parent_name or "", row.unit_name
     return row.unit_name, ""
 

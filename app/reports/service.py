@@ -8,17 +8,15 @@ from datetime import timedelta
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy import case as when
 
-from app.cases.deadlines import overdue_clause
-from app.cases.models import CATEGORIES, LEVELS, OPEN_STATUSES, STATUSES, URGENCIES, Case
+from app.cases.models import CATEGORIES, URGENCIES, Case, overdue_clause
 from app.common.time import utcnow
 from app.extensions import db
 from app.households.models import Household
 from app.messages import REPORTS
-from app.org import scope
+from app.policy import capabilities, scope
+from app.policy.names import LEVELS, OPEN_STATUSES, STATUSES, Kind, Role, Status
 from app.org.models import OrgUnit, User
 from app.reports.sql import (
-    REPORT_ROLES,
-    check_role,
     child_units,
     hours_between,
     ratio,
@@ -32,7 +30,7 @@ NEVER_VISITED_LIMIT = 500  # the list a secretary works through; the count is al
 
 def coverage(*, actor, days=30, now=None):
     """Households visited in the last `days`, per unit below the caller (and per member for a village)."""
-    check_role(actor, REPORT_ROLES, REPORTS["view"])
+    capabilities.require(actor, "reports.view", REPORTS["view"])
     now = now or utcnow()
     since = now - timedelta(days=days)
     in_scope = scope.household_filter(actor)
@@ -46,7 +44,7 @@ def coverage(*, actor, days=30, now=None):
         "unit": unit_ref(actor.org_unit),
         "total": {**_coverage_view(total), "unassigned": total.unassigned},
         "units": _coverage_by_unit(actor, in_scope, counts),
-        "members": _coverage_by_member(actor, in_scope, counts) if actor.org_unit.kind == "village" else [],
+        "members": _coverage_by_member(actor, in_scope, counts) if actor.org_unit.kind == Kind.VILLAGE else [],
         "never_visited": _never_visited(in_scope, total.never_visited),
     }
 
@@ -85,7 +83,7 @@ def _coverage_by_member(actor, in_scope, counts):
     members = db.session.execute(
         select(User.id, User.name, OrgUnit.id.label("unit_id"), OrgUnit.kind, OrgUnit.name.label("unit_name"))
         .join(OrgUnit, OrgUnit.id == User.org_unit_id)
-        .where(User.role == "member", User.org_unit_id.in_(scope.subtree_ids(actor.org_unit.path)))
+        .where(User.role == Role.MEMBER, User.org_unit_id.in_(scope.subtree_ids(actor.org_unit.path)))
         .order_by(OrgUnit.path, User.id)
     ).all()
     rows = db.session.execute(
@@ -117,7 +115,7 @@ def _never_visited(in_scope, count):
 
 def cases(*, actor, now=None):
     """Cases in scope by status, category, level and urgency; overdue; median hours to close."""
-    check_role(actor, REPORT_ROLES, REPORTS["view"])
+    capabilities.require(actor, "reports.view", REPORTS["view"])
     now = now or utcnow()
     late = and_(*overdue_clause(now))
     rows = db.session.execute(
@@ -139,8 +137,8 @@ def cases(*, actor, now=None):
         "total": sum(r.n for r in rows),
         "open": sum(by_status[s] for s in OPEN_STATUSES),
         "overdue": sum(r.overdue for r in rows),
-        "resolved": by_status["resolved"],
-        "closed": by_status["closed"],
+        "resolved": by_status[Status.RESOLVED],
+        "closed": by_status[Status.CLOSED],
         "by_status": by_status,
         "by_category": tallies["category"],
         "by_level": tallies["level"],
@@ -156,8 +154,8 @@ def _cases_by_unit(actor, late):
         select(m.c.child_id, func.count().label("total"),
                func.count(when((Case.status.in_(OPEN_STATUSES), 1))).label("open"),
                func.count(when((late, 1))).label("overdue"),
-               func.count(when((Case.status == "resolved", 1))).label("resolved"),
-               func.count(when((Case.status == "closed", 1))).label("closed"))
+               func.count(when((Case.status == Status.RESOLVED, 1))).label("resolved"),
+               func.count(when((Case.status == Status.CLOSED, 1))).label("closed"))
         .select_from(Case)
         .join(Household, Household.id == Case.household_id)
         .join(m, Household.org_unit_id == m.c.unit_id)
@@ -171,16 +169,14 @@ def _cases_by_unit(actor, late):
 
 
 def median_hours_to_close(*, actor):
-    """Median of opened_at -> closed_at over closed cases; the database hands back only the middle row(s).
-
-    Both ends are the actor's times (as on the timeline). created_at is the server's receipt,
-    which for a case opened offline (or the demo's backdated story) comes after the close-out.
-    """
-    hours = hours_between(Case.opened_at, Case.closed_at)
+    """Median hours from receipt to close-out over closed cases; the database hands back only
+    the middle row(s). Both ends are the server's clock: a phone's can say anything (the
+    timeline keeps what the phones said)."""
+    hours = hours_between(Case.created_at, Case.closed_at)
     ranked = (
         select(hours.label("h"), func.row_number().over(order_by=hours).label("rn"),
                func.count().over().label("n"))
-        .where(scope.case_filter(actor), Case.status == "closed", Case.closed_at.is_not(None))
+        .where(scope.case_filter(actor), Case.status == Status.CLOSED, Case.closed_at.is_not(None))
         .subquery()
     )
     rn, n = ranked.c.rn, ranked.c.n

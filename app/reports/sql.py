@@ -4,26 +4,16 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
-from app.errors import Forbidden
 from app.extensions import db
-from app.messages import CASE_TEXT, ROLE_NAMES
 from app.org.models import OrgUnit
-
-REPORT_ROLES = ("secretary", "township", "admin")
-
-
-def check_role(actor, roles, action):
-    """Reports are for supervisors; anyone else is told who may."""
-    if actor.role not in roles:
-        who = "、".join(ROLE_NAMES[r] for r in roles)
-        raise Forbidden(CASE_TEXT["who_may"].format(who=who, action=action), code="not_allowed")
+from app.policy.names import Kind
 
 
 def child_units(actor):
     """The org units one level below the caller's own: the rows of every breakdown."""
     return db.session.execute(
         select(OrgUnit.id, OrgUnit.kind, OrgUnit.name)
-        .where(OrgUnit.parent_id == actor.org_unit_id, OrgUnit.kind != "department")
+        .where(OrgUnit.parent_id == actor.org_unit_id, OrgUnit.kind != Kind.DEPARTMENT)
         .order_by(OrgUnit.id)
     ).all()
 
@@ -38,7 +28,7 @@ def unit_map(actor):
     return (
         select(unit.id.label("unit_id"), child.id.label("child_id"))
         .join(child, unit.path.startswith(child.path))
-        .where(child.parent_id == actor.org_unit_id, child.kind != "department")
+        .where(child.parent_id == actor.org_unit_id, child.kind != Kind.DEPARTMENT)
         .subquery()
     )
 

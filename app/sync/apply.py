@@ -18,6 +18,8 @@ from app.cases.models import Case
 from app.households.models import Household
 from app.households.schemas import HouseholdDetail, HouseholdPatch
 from app.messages import TEXT
+from app.notify import service as notify
+from app.notify.schemas import NotificationOut
 from app.sync.models import AppliedMutation
 from app.tasks import service as tasks
 from app.tasks.models import Task
@@ -67,7 +69,8 @@ def _visit(actor, mutation, data):
 
 
 def _case(actor, mutation, data):
-    loaded = _schema(CaseIn).load({**data, "id": str(mutation["id"])})
+    said = mutation["at"].isoformat() if mutation["at"] else None  # when the phone opened it
+    loaded = _schema(CaseIn).load({"opened_at": said, **data, "id": str(mutation["id"])})
     case, created = cases.open_case(actor=actor, data=loaded)
     return case, created
 
@@ -101,6 +104,16 @@ def _household(actor, mutation, data):
     return household, True
 
 
+class NotificationTarget(BaseSchema):
+    notification_id = Int(required=True)
+
+
+def _notification_read(actor, mutation, data):
+    target = _schema(NotificationTarget).load(data)
+    was_unread = notify.unread(actor=actor, notification_id=target["notification_id"])
+    return notify.mark_read(actor=actor, notification_id=target["notification_id"]), was_unread
+
+
 def _dump_case(actor, case):
     return _schema(CaseDetail).dump(cases.case_detail(actor=actor, case_id=case.id))
 
@@ -121,6 +134,7 @@ HANDLERS = {
     "task.create": (_task, _dump_task),
     "task.action": (_task_action, _dump_task),
     "household.update": (_household, _dump_household),
+    "notification.read": (_notification_read, lambda actor, row: _schema(NotificationOut).dump(row)),
 }
 MUTATION_TYPES = tuple(HANDLERS)
 
@@ -198,7 +212,7 @@ def _error(exc):
     body = {"code": exc.code, "message": exc.message, "status": exc.status}
     if exc.fields:
         body["fields"] = exc.fields
-    body.update(exc.extra)
+    body.update(exc.rendered_extra())
     return body
 
 

@@ -6,7 +6,7 @@ schema) is taken first, so sequence numbers become visible in commit order and a
 cursor never skips a row that commits late.
 """
 from sqlalchemy import event, inspect, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.cases.models import Case
 from app.households.models import Household
@@ -26,7 +26,12 @@ def _entries(obj):
         return [dict(entity="case", entity_id=str(obj.id), household_id=obj.household_id,
                      department_id=obj.department_id)]
     if isinstance(obj, Task):
-        return [dict(entity="task", entity_id=str(obj.id), user_id=uid) for uid in {obj.assignee_id, obj.assigner_id}]
+        rows = [dict(entity="task", entity_id=str(obj.id), user_id=uid) for uid in {obj.assignee_id, obj.assigner_id}]
+        case = obj.case_id and object_session(obj).get(Case, obj.case_id)
+        if case:  # whoever sees the case sees its tasks
+            rows.append(dict(entity="task", entity_id=str(obj.id), household_id=case.household_id,
+                             department_id=case.department_id))
+        return rows
     if isinstance(obj, Notification):
         return [dict(entity="notification", entity_id=str(obj.id), user_id=obj.user_id)]
     return []

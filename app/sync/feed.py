@@ -7,11 +7,11 @@ harmless upserts).
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from app.cases.models import Case
 from app.cases.schemas import CaseOut
-from app.cases.service import case_view
+from app.cases.service import CaseView
 from app.common.pagination import after_clause, coerce_cursor, cursor_value, decode_cursor, encode_cursor
 from app.common.time import utcnow
 from app.errors import Invalid
@@ -22,7 +22,7 @@ from app.households.schemas import HouseholdOut
 from app.households.service import with_last_visits
 from app.notify.models import Notification
 from app.notify.schemas import NotificationOut
-from app.org import scope
+from app.policy import scope
 from app.sync.models import Change
 from app.tasks.models import Task
 from app.tasks.schemas import TaskOut
@@ -52,10 +52,6 @@ def _head():
 
 # ---- snapshot -----------------------------------------------------------------------------
 
-def _visible_households(actor):
-    return select(Household.id).where(scope.household_filter(actor))
-
-
 def _phase_query(actor, name):
     """(statement, key column) of everything of one kind in the actor's scope."""
     if name == "household":
@@ -64,11 +60,11 @@ def _phase_query(actor, name):
         return select(Case).where(scope.case_filter(actor)), Case.created_at
     if name == "visit":
         since = utcnow() - timedelta(days=SNAPSHOT_VISIT_DAYS)
-        return (select(Visit).where(Visit.household_id.in_(_visible_households(actor)), Visit.visited_at >= since),
-                Visit.recorded_at)
+        return (select(Visit).where(Visit.household_id.in_(scope.visible_households(actor)),
+                                    Visit.visited_at >= since), Visit.recorded_at)
     if name == "task":
-        return select(Task).where(or_(Task.assignee_id == actor.id, Task.assigner_id == actor.id)), Task.created_at
-    return select(Notification).where(Notification.user_id == actor.id), Notification.id
+        return select(Task).where(scope.task_filter(actor)), Task.created_at
+    return select(Notification).where(scope.notification_filter(actor)), Notification.id
 
 
 def _snapshot(actor, phase, after, seq, limit):
@@ -95,22 +91,8 @@ def _snapshot(actor, phase, after, seq, limit):
 
 # ---- incremental ---------------------------------------------------------------------------
 
-def _relevant(actor):
-    """The log rows this actor may read: the same scope rules as everywhere else."""
-    visible = _visible_households(actor)
-    case_rows = (Change.department_id == actor.org_unit_id if actor.role == "department"
-                 else Change.household_id.in_(visible))
-    return or_(
-        and_(Change.entity.in_(("household", "visit")), Change.household_id.in_(visible)),
-        and_(Change.entity == "case", case_rows),
-        and_(Change.entity.in_(("task", "notification")), Change.user_id == actor.id),
-        and_(Change.entity == "move",
-             scope.household_filter(actor, Change.old_member_id, Change.old_org_unit_id)),
-    )
-
-
 def _incremental(actor, seq, limit):
-    rows = db.session.scalars(select(Change).where(Change.seq > seq, _relevant(actor))
+    rows = db.session.scalars(select(Change).where(Change.seq > seq, scope.change_filter(actor))
                               .order_by(Change.seq).limit(limit)).all()
     latest = {}
     for row in rows:  # the newest mention of a record is enough: records are sent whole
@@ -135,7 +117,7 @@ def _load_current(actor, rows):
         model = stmt.column_descriptions[0]["entity"]
         typed = [int(i) if kind in ("household", "notification") else uuid.UUID(i) for i in ids]
         if kind == "visit":  # a visit of any age, as long as its household is in scope
-            stmt = select(Visit).where(Visit.household_id.in_(_visible_households(actor)))
+            stmt = select(Visit).where(Visit.household_id.in_(scope.visible_households(actor)))
         for record in db.session.scalars(stmt.where(model.id.in_(typed))):
             found[(kind, str(record.id))] = record
     changes = []
@@ -191,7 +173,7 @@ def _dump(actor, changes):
         if change["type"] == "household":
             change["record"] = HouseholdOut().dump(views[record.id])
         elif change["type"] == "case":
-            change["record"] = SCHEMAS["case"].dump(case_view(record, now))
+            change["record"] = SCHEMAS["case"].dump(CaseView(record, now))
         else:
             change["record"] = SCHEMAS[change["type"]].dump(record)
     return changes

@@ -4,7 +4,8 @@ from app.org.schemas import UserRef
 from app.common.fields import (
     UUID, AwareDateTime, BaseSchema, Int, Page, Str, length_between, max_length, one_of, page_of,
 )
-from app.tasks.models import TASK_STATUSES
+from app.common.views import renders
+from app.tasks.models import TASK_STATUSES, Task
 
 
 class TaskIn(BaseSchema):
@@ -21,6 +22,7 @@ class TaskActionIn(BaseSchema):
     note = Str(load_default="", validate=max_length(1000))
 
 
+@renders(Task)
 class TaskOut(BaseSchema):
     id = fields.UUID()
     case_id = fields.UUID(allow_none=True)

@@ -2,7 +2,8 @@ from marshmallow import fields
 
 from app.common.fields import AwareDateTime, BaseSchema, Int, List, Page, Str, UUID, max_length, one_of, page_of
 from app.messages import CATEGORIES
-from app.visits.models import HARDSHIP_LEVELS, MODES
+from app.common.views import renders
+from app.visits.models import HARDSHIP_LEVELS, MODES, Visit
 
 
 class VisitIn(BaseSchema):
@@ -20,6 +21,7 @@ class AuthorRef(BaseSchema):
     name = fields.String()
 
 
+@renders(Visit)
 class VisitOut(BaseSchema):
     id = fields.UUID()
     household_id = fields.Integer()

@@ -13,9 +13,8 @@ from app.extensions import db
 from app.households.models import Household
 from app.households.service import get_household
 from app.messages import TEXT
-from app.org import scope
+from app.policy import scope
 from app.visits.models import Visit
-from app.visits.schemas import VisitOut
 
 CONTENT = ("household_id", "visited_at", "mode", "notes", "needs", "hardship")
 
@@ -34,7 +33,7 @@ def record_visit(*, actor, data):
         get_household(actor=actor, household_id=data["household_id"])
     except NotFound:
         existing = db.session.get(Visit, data["id"])  # a resend after the household moved away
-        if existing is None:
+        if existing is None or existing.author_id != actor.id:  # someone else's id: as if unknown
             raise
         return same_or_conflict(actor, existing, data), False
     visit = Visit(author_id=actor.id, recorded_at=utcnow(), **data)
@@ -59,7 +58,7 @@ def same_or_conflict(actor, stored, data):
     may_see = stored.author_id == actor.id or scope.visible(actor, Household, stored.household_id)
     if may_see and all(getattr(stored, k) == data[k] for k in CONTENT):
         return stored
-    extra = {"current": VisitOut().dump(stored)} if may_see else {}
+    extra = {"current": stored} if may_see else {}
     raise Conflict(TEXT["visit_conflict"], code="duplicate_id", **extra)
 
 

@@ -7,6 +7,7 @@ from app.extensions import db
 from app.households import service
 from app.households.models import Household
 from app.messages import TEXT
+from app.policy.chain import village_path
 
 
 def count_of(member):
@@ -128,8 +129,8 @@ def test_check_assignable_village_and_role(demo):
 def test_village_path(demo):
     shi = demo["石水奇"]
     village = demo["赵红梅"].org_unit
-    assert service._village_path(shi.org_unit) == village.path
-    assert service._village_path(village) == village.path
+    assert village_path(shi.org_unit) == village.path
+    assert village_path(village) == village.path
 
 
 def test_household_detail(demo, jiang):

@@ -1,10 +1,10 @@
-"""app/org/scope.py directly: the one place that says what an actor may see."""
+"""app/policy/scope.py directly: the one place that says what an actor may see."""
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.households.models import Household
-from app.org import scope
+from app.policy import scope
 from app.org.models import OrgUnit, User
 from app.org.service import create_org_unit
 
