@@ -29,12 +29,16 @@ run: $(VENV)/.installed
 	@echo "打开 http://127.0.0.1:$(PORT)/ ；接口文档 http://127.0.0.1:$(PORT)/api/docs"
 	BAOLIAN_SCHEDULER=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-## test: the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+## test: lint, the phone app's unit tests (Node), then the whole suite on SQLite and again on
+## PostgreSQL when TEST_DATABASE_URL is set. pytest-randomly shuffles the order and prints its
+## seed ("Using --randomly-seed=N"); `make test PYTEST_ARGS=--randomly-seed=N` replays that order.
 test: $(VENV)/.installed-test
-	env -u TEST_DATABASE_URL $(BIN)/pytest
+	$(BIN)/ruff check .
+	node --test tests/pwa/
+	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL (browser tests use their own SQLite server, so once is enough)"; \
-		$(BIN)/pytest --ignore=tests/browser; \
+		$(BIN)/pytest --ignore=tests/browser $(PYTEST_ARGS); \
 	fi
 
 bench: $(VENV)/.installed-test

@@ -46,13 +46,18 @@ async function tellClients(message) {
   for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) client.postMessage(message);
 }
 
+// A caught error goes to the page's on-device log (the worker has no storage for it).
+function logError(where, err) {
+  return tellClients({ type: "error", where, message: String((err && err.message) || err) });
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     await precache();
     if (!self.registration.active) {
       await self.skipWaiting(); // the very first install: take over at once
     } else {
-      await tellClients({ type: "update-ready", version: PRECACHE_VERSION }); // wait for the user's word
+      await tellClients({ type: "update-ready" }); // wait for the user's word
     }
   })());
 });
@@ -63,14 +68,11 @@ self.addEventListener("activate", (event) => {
       if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
     }
     await self.clients.claim();
-    await tellClients({ type: "activated", version: PRECACHE_VERSION });
   })());
 });
 
 self.addEventListener("message", (event) => {
-  const msg = event.data || {};
-  if (msg.type === "SKIP_WAITING") self.skipWaiting();
-  else if (msg.type === "GET_VERSION" && event.source) event.source.postMessage({ type: "version", version: PRECACHE_VERSION });
+  if ((event.data || {}).type === "SKIP_WAITING") self.skipWaiting();
 });
 
 // The shell from the cache; the API always from the network (the page keeps its own data).
@@ -100,11 +102,11 @@ function targetUrl(kind, id) {
   return "/#/inbox";
 }
 
-// The payload is small ({type, id, title, body?, ref?}); anything missing gets a Chinese default.
+// The server's payload is small ({type, id, title, body, kind}); anything missing gets a
+// Chinese default.
 function notificationFor(payload) {
-  const ref = payload.ref || {};
-  const kind = ref.type || payload.type || "default";
-  const id = ref.id || payload.id || null;
+  const kind = payload.type || "default";
+  const id = payload.id || null;
   const known = kind === "task" || kind === "case" ? kind : "default";
   return {
     title: payload.title || T(`push.title.${known}`),
@@ -124,17 +126,19 @@ self.notificationFor = notificationFor;
 
 self.addEventListener("push", (event) => {
   let payload = {};
+  const logged = [];
   if (event.data) {
     try {
       payload = event.data.json() || {};
     } catch (e) {
-      payload = { title: event.data.text() };
+      logged.push(logError("push", e)); // an empty or foreign push: shown with the defaults
     }
   }
   const n = notificationFor(payload);
   event.waitUntil(Promise.all([
     self.registration.showNotification(n.title, n.options),
-    tellClients({ type: "push", payload }),
+    tellClients({ type: "push" }),
+    ...logged,
   ]));
 });
 
@@ -145,7 +149,11 @@ async function openFromNotification(url) {
     if (new URL(client.url).origin !== self.location.origin) continue;
     client.postMessage({ type: "navigate", url });
     if ("focus" in client) {
-      try { await client.focus(); } catch (e) { /* not allowed outside a click: fine */ }
+      try {
+        await client.focus();
+      } catch (e) {
+        await logError("focus", e); // not allowed outside a click: the page still navigates
+      }
     }
     return client;
   }

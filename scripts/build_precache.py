@@ -2,7 +2,8 @@
 """Generate pwa/precache-manifest.js: the app shell the service worker caches, with content hashes.
 
 The list is never kept by hand: every file under pwa/ is in it except the worker itself,
-this generated file and documentation. The version is a hash of all (path, hash) pairs, so
+this generated file, documentation and package.json (it only tells Node's test runner that
+pwa/js holds ES modules). The version is a hash of all (path, hash) pairs, so
 any change to any shell file makes a new cache name, a new worker, and an "update ready".
 
     python scripts/build_precache.py           # rewrite pwa/precache-manifest.js
@@ -17,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = "precache-manifest.js"
-EXCLUDE_NAMES = {"sw.js", OUTPUT, ".DS_Store"}
+EXCLUDE_NAMES = {"sw.js", OUTPUT, ".DS_Store", "package.json"}
 EXCLUDE_SUFFIXES = {".md", ".map"}
 
 

@@ -1,4 +1,5 @@
 // The JSON API: same-origin cookies, the CSRF token on every write, one error type.
+import { logError } from "./errlog.js";
 import { t } from "./i18n.js";
 
 export class ApiError extends Error {
@@ -44,7 +45,11 @@ export async function request(method, path, body, opts = {}) {
   let data = null;
   const type = res.headers.get("Content-Type") || "";
   if (res.status !== 204 && type.includes("json")) {
-    try { data = await res.json(); } catch (e) { data = null; }
+    try {
+      data = await res.json();
+    } catch (e) {
+      logError(`api ${method} ${path}`, e); // a broken body: treated as none
+    }
   }
   if (res.ok) return { status: res.status, data, etag: res.headers.get("ETag") };
   const err = (data && data.error) || {};
@@ -80,7 +85,7 @@ export const api = {
     try { await api.post("/api/auth/logout"); } finally { setCsrf(null); }
   },
 
-  // Every page of a list: {items, next}.
+  // Every page of a list ({items, next}).
   async all(path, limit = 200) {
     const items = [];
     let cursor = null;
@@ -88,7 +93,7 @@ export const api = {
       const sep = path.includes("?") ? "&" : "?";
       const url = `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
       const page = await api.get(url);
-      items.push(...(page.items || []));
+      items.push(...page.items);
       cursor = page.next;
     } while (cursor);
     return items;

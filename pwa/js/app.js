@@ -6,7 +6,9 @@
 //   tabs.js           the tab bar and the unread badge
 //   inbox-poll.js     the inbox's ETag poll
 //   sw-client.js      service worker registration, update banner, the worker's messages
+//   errlog.js         the on-device log of caught errors (shown in 我的 → 数据同步)
 import { ctx } from "./context.js";
+import { logError } from "./errlog.js";
 import { renderStatus } from "./header-status.js";
 import { t } from "./i18n.js";
 import { pollNotifications } from "./inbox-poll.js";
@@ -31,7 +33,9 @@ async function boot() {
   registerWorker();
   try {
     await resumeSession();
-  } catch (e) { /* a broken local copy: start from login */ }
+  } catch (e) {
+    logError("resume", e); // a broken local copy: start from login
+  }
   await route();
   document.documentElement.classList.add("ready");
 }

@@ -3,5 +3,7 @@
 (function () {
   try {
     if (localStorage.getItem("baolian.elder") === "1") document.documentElement.classList.add("elder");
-  } catch (e) { /* storage blocked: normal mode */ }
+  } catch (e) {
+    self.BAOLIAN_BOOT_ERRORS = [String(e)]; // storage blocked: normal mode; errlog.js records it
+  }
 })();

@@ -3,6 +3,7 @@
 // (navigate, onData, onLeave, login, logout, ...); ctx.activeTab and ctx.loginNeeded are set
 // by those as they go.
 import { clear, h } from "./dom.js";
+import { logError } from "./errlog.js";
 
 const ELDER_KEY = "baolian.elder";
 
@@ -23,6 +24,6 @@ export const ctx = {
   elder: () => document.documentElement.classList.contains("elder"),
   setElder(on) {
     document.documentElement.classList.toggle("elder", on);
-    try { localStorage.setItem(ELDER_KEY, on ? "1" : "0"); } catch (e) { /* private mode */ }
+    try { localStorage.setItem(ELDER_KEY, on ? "1" : "0"); } catch (e) { logError("elder.storage", e); /* not remembered */ }
   },
 };

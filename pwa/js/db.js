@@ -83,20 +83,11 @@ export class Db {
     return promisify(this.idb.transaction(store).objectStore(store).index(index).getAll(value));
   }
 
-  async count(store) {
-    return promisify(this.idb.transaction(store).objectStore(store).count());
-  }
-
+  // Local-only stores (outbox, conflicts, photos, meta). Server records and the local changes
+  // to them are written only through records.js, which calls update().
   async put(store, value) {
     const tx = this.idb.transaction(store, "readwrite");
     tx.objectStore(store).put(value);
-    return done(tx);
-  }
-
-  async putMany(store, values) {
-    const tx = this.idb.transaction(store, "readwrite");
-    const os = tx.objectStore(store);
-    for (const v of values) os.put(v);
     return done(tx);
   }
 
@@ -112,11 +103,23 @@ export class Db {
     return done(tx);
   }
 
-  // Run fn(stores) inside one readwrite transaction over the named stores.
-  async write(stores, fn) {
-    const tx = this.idb.transaction(stores, "readwrite");
-    const handles = Object.fromEntries(stores.map((s) => [s, tx.objectStore(s)]));
-    fn(handles, tx);
+  // In one transaction with the outbox: for each key, next = fn(key, current, outboxEntries);
+  // stores next, deletes on null, leaves the record alone on undefined. Atomic, so a write
+  // queued meanwhile can never be merged against a stale outbox.
+  async update(store, keys, fn) {
+    const tx = this.idb.transaction([store, "outbox"], "readwrite");
+    const os = tx.objectStore(store);
+    const outbox = tx.objectStore("outbox").getAll();
+    outbox.onsuccess = () => {
+      for (const key of keys) {
+        const req = os.get(key);
+        req.onsuccess = () => {
+          const next = fn(key, req.result, outbox.result);
+          if (next === null) os.delete(key);
+          else if (next !== undefined) os.put(next);
+        };
+      }
+    };
     return done(tx);
   }
 

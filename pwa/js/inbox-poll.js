@@ -1,7 +1,9 @@
 // The inbox without reload: a cheap ETag poll of /api/notifications while the app is open and
-// online (and at once when the service worker reports a push).
-import { ApiError, request } from "./api.js";
+// online (and at once when the service worker reports a push). What arrives goes into the copy
+// through the one merge, so a 已读 mark still waiting in the outbox stays.
+import { request } from "./api.js";
 import { ctx } from "./context.js";
+import { logError } from "./errlog.js";
 import { notifyData } from "./router.js";
 import { updateUnread } from "./tabs.js";
 
@@ -11,23 +13,24 @@ let notificationsEtag = null;
 
 export async function pollNotifications() {
   clearTimeout(pollTimer);
-  if (!ctx.db || !navigator.onLine || document.visibilityState === "hidden") {
+  const sync = ctx.sync;
+  if (!sync) return; // no session: startPolling() begins again at the next login
+  if (!navigator.onLine || document.visibilityState === "hidden") {
     pollTimer = setTimeout(pollNotifications, POLL_MS);
     return;
   }
-  const db = ctx.db;
   try {
     const res = await request("GET", "/api/notifications?limit=50", undefined, { etag: notificationsEtag });
-    if (res.status !== 304 && res.data && db === ctx.db) {
+    if (res.status !== 304 && sync === ctx.sync) {
       notificationsEtag = res.etag || null;
-      await db.putMany("notifications", res.data.items || []);
+      await sync.saveServer("notifications", res.data.items);
       await updateUnread();
       notifyData();
     }
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return; // this server has no inbox yet
+    logError("inbox-poll", e); // offline or a lapsed session: the next poll tries again
   }
-  pollTimer = setTimeout(pollNotifications, POLL_MS);
+  if (sync === ctx.sync) pollTimer = setTimeout(pollNotifications, POLL_MS);
 }
 
 export function startPolling() {

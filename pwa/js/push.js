@@ -1,6 +1,7 @@
 // Web Push opt-in from the page: permission, subscription, and telling the server.
 // Every failure becomes a plain Chinese message; the in-app inbox works without any of this.
-import { ApiError, api } from "./api.js";
+import { api } from "./api.js";
+import { logError } from "./errlog.js";
 import { t } from "./i18n.js";
 
 export class PushError extends Error {}
@@ -29,6 +30,7 @@ export async function isSubscribed() {
     const reg = await registration();
     return Boolean(await reg.pushManager.getSubscription());
   } catch (e) {
+    logError("push.state", e); // shown as not subscribed
     return false;
   }
 }
@@ -42,22 +44,21 @@ export async function enable() {
   try {
     key = (await api.get("/api/push/key")).public_key;
   } catch (e) {
-    const why = e instanceof ApiError && e.status === 404 ? t("push.no_key") : e.message;
-    throw new PushError(t("push.failed", { why }));
+    throw new PushError(t("push.failed", { why: e.message }));
   }
-  if (!key) throw new PushError(t("push.failed", { why: t("push.no_key") }));
   const reg = await registration();
   let sub;
   try {
     sub = await reg.pushManager.getSubscription();
     if (!sub) sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) });
   } catch (e) {
+    logError("push.subscribe", e); // the user sees only that the push service is unreachable
     throw new PushError(t("push.failed", { why: t("push.service") }));
   }
   try {
     await api.post("/api/push/subscriptions", sub.toJSON());
   } catch (e) {
-    await sub.unsubscribe().catch(() => {});
+    await sub.unsubscribe().catch((err) => logError("push.unsubscribe", err));
     throw new PushError(t("push.failed", { why: e.message }));
   }
   return true;
@@ -70,6 +71,8 @@ export async function disable() {
   if (!sub) return;
   try {
     await api.del("/api/push/subscriptions", sub.toJSON());
-  } catch (e) { /* the server forgets it on its next 404/410 anyway */ }
-  await sub.unsubscribe().catch(() => {});
+  } catch (e) {
+    logError("push.forget", e); // the server forgets it on its next 404/410 anyway
+  }
+  await sub.unsubscribe().catch((e) => logError("push.unsubscribe", e));
 }

@@ -1,7 +1,9 @@
 // The router: hash routes to screens. It sets the header's title and back button and owns a
 // screen's lifetime: what the screen registers with ctx.onData / ctx.onLeave ends when it is left.
+import { can } from "./capabilities.js";
 import { ctx } from "./context.js";
 import { clear, h } from "./dom.js";
+import { logError } from "./errlog.js";
 import { renderStatus } from "./header-status.js";
 import { t } from "./i18n.js";
 import { renderTabs, tabsFor } from "./tabs.js";
@@ -17,18 +19,20 @@ import * as reportsView from "./views/reports.js";
 import * as tasksView from "./views/tasks.js";
 import * as visitView from "./views/visit.js";
 
+// `needs`: the capability a screen calls for; without it the user is sent to their first tab.
+const HH = "households.view";
 const ROUTES = [
   [/^#\/login$/, loginView, { title: "login.title", public: true }],
-  [/^#\/households$/, householdsView, { tab: "households", title: "households.title" }],
-  [/^#\/households\/(\d+)$/, householdView, { tab: "households", title: "household.profile", back: "#/households" }],
-  [/^#\/households\/(\d+)\/visit$/, visitView, { tab: "households", title: "visit.title", back: 1 }],
-  [/^#\/households\/(\d+)\/edit$/, editView, { tab: "households", title: "edit.title", back: 1 }],
+  [/^#\/households$/, householdsView, { tab: "households", title: "households.title", needs: HH }],
+  [/^#\/households\/(\d+)$/, householdView, { tab: "households", title: "household.profile", back: "#/households", needs: HH }],
+  [/^#\/households\/(\d+)\/visit$/, visitView, { tab: "households", title: "visit.title", back: 1, needs: "visits.record" }],
+  [/^#\/households\/(\d+)\/edit$/, editView, { tab: "households", title: "edit.title", back: 1, needs: HH }],
   [/^#\/cases\/([\w-]+)$/, caseView, { tab: "queue", title: "case.title", back: -1 }],
   [/^#\/tasks$/, tasksView, { tab: "tasks", title: "tasks.title" }],
   [/^#\/tasks\/([\w-]+)$/, tasksView, { tab: "tasks", title: "tasks.title", back: "#/tasks" }],
   [/^#\/inbox$/, inboxView, { tab: "inbox", title: "inbox.title" }],
-  [/^#\/queue$/, queueView, { tab: "queue", title: "queue.title" }],
-  [/^#\/reports$/, reportsView, { tab: "reports", title: "reports.title" }],
+  [/^#\/queue$/, queueView, { tab: "queue", title: "queue.title", needs: "cases.queue" }],
+  [/^#\/reports$/, reportsView, { tab: "reports", title: "reports.title", needs: "reports.view" }],
   [/^#\/me$/, meView, { tab: "me", title: "me.title" }],
 ];
 
@@ -42,7 +46,7 @@ export function navigate(hash) {
   else location.hash = hash;
 }
 
-// The first tab the user's role has, or the login screen.
+// The first tab the user has, or the login screen.
 export function homeHash() {
   return ctx.user ? tabsFor(ctx.user)[0].hash : "#/login";
 }
@@ -79,7 +83,7 @@ export async function route() {
     match = hash.match(re);
     if (match) { view = v; opts = o; break; }
   }
-  if (!view) {
+  if (!view || (opts.needs && !can(ctx.user, opts.needs))) {
     navigate(homeHash());
     return;
   }
@@ -100,6 +104,7 @@ export async function route() {
   try {
     node = await view.render(ctx, match.slice(1));
   } catch (e) {
+    logError(`screen ${hash}`, e);
     node = h("div", { class: "panel error", role: "alert" }, h("p", { text: e.message || t("error.unknown") }));
   }
   if (token !== routeToken) return; // the user moved on while this screen loaded

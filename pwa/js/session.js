@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { ctx } from "./context.js";
 import { deleteUserDb, openUserDb } from "./db.js";
+import { logError } from "./errlog.js";
 import { renderStatus } from "./header-status.js";
 import { startPolling, stopPolling } from "./inbox-poll.js";
 import * as push from "./push.js";
@@ -23,11 +24,11 @@ export async function login(phone, password) {
 
 export async function logout() {
   const user = ctx.user;
-  try { await push.disable(); } catch (e) { /* no subscription */ }
-  try { await api.logout(); } catch (e) { /* offline: the cookie expires on its own */ }
+  try { await push.disable(); } catch (e) { logError("logout.push", e); /* logging out goes on */ }
+  try { await api.logout(); } catch (e) { logError("logout", e); /* offline: the cookie expires on its own */ }
   stopSession();
   if (user) await deleteUserDb(user.id);
-  try { localStorage.removeItem(USER_KEY); } catch (e) { /* ignore */ }
+  try { localStorage.removeItem(USER_KEY); } catch (e) { logError("logout.storage", e); }
   navigate("#/login");
 }
 
@@ -36,7 +37,7 @@ async function startSession(user) {
   if (!ctx.db) ctx.db = await openUserDb(user.id);
   ctx.user = user;
   await ctx.db.setMeta("user", user);
-  try { localStorage.setItem(USER_KEY, String(user.id)); } catch (e) { /* ignore */ }
+  try { localStorage.setItem(USER_KEY, String(user.id)); } catch (e) { logError("session.storage", e); /* no resume after a restart */ }
   if (!ctx.sync) {
     ctx.sync = new Sync(ctx.db, user);
     ctx.sync.addEventListener("status", renderStatus);
@@ -65,7 +66,7 @@ function stopSession() {
 // After a restart: the last user's local copy, then their fresh profile when online.
 export async function resumeSession() {
   let id = null;
-  try { id = localStorage.getItem(USER_KEY); } catch (e) { /* ignore */ }
+  try { id = localStorage.getItem(USER_KEY); } catch (e) { logError("resume.storage", e); /* start from login */ }
   if (!id) return;
   const db = await openUserDb(id);
   const user = await db.getMeta("user");
@@ -75,13 +76,20 @@ export async function resumeSession() {
   }
   ctx.db = db;
   await startSession(user);
-  if (navigator.onLine) {
-    api.get("/api/me").then(async (me) => {
-      if (ctx.user && ctx.user.id === me.id) {
-        ctx.user = { ...ctx.user, ...me };
-        await ctx.db.setMeta("user", ctx.user);
-      }
-    }).catch(() => { /* offline or logged out: handled by the 401 event */ });
+  if (navigator.onLine) refreshProfile();
+}
+
+// The fresh profile (capabilities included) replaces the stored one; the tabs follow it.
+async function refreshProfile() {
+  try {
+    const me = await api.get("/api/me");
+    if (!ctx.user || ctx.user.id !== me.id) return;
+    ctx.user = me;
+    ctx.sync.user = me;
+    await ctx.db.setMeta("user", me);
+    renderTabs(ctx.activeTab);
+  } catch (e) {
+    logError("resume.profile", e); // offline or logged out (the 401 event handles that)
   }
 }
 
@@ -96,5 +104,5 @@ export function sessionLapsed() {
 }
 
 function requestPersistence() {
-  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch((e) => logError("persist", e));
 }

@@ -1,8 +1,10 @@
 // The page's side of the service worker: registration, the "update ready" banner (the page
 // reloads once the user applies it), a check for a new version when the app comes back into
-// view, and the worker's messages (open a screen from a notification, a push arrived).
+// view, and the worker's messages (open a screen from a notification, a push arrived, an error
+// the worker caught: it has no storage of its own for the log).
 import { ctx } from "./context.js";
 import { clear, h } from "./dom.js";
+import { logError } from "./errlog.js";
 import { t } from "./i18n.js";
 import { pollNotifications } from "./inbox-poll.js";
 import { navigate } from "./router.js";
@@ -35,6 +37,8 @@ export async function registerWorker() {
       pollNotifications();
     } else if (msg.type === "update-ready" && ctx.swRegistration && ctx.swRegistration.waiting) {
       showUpdate(ctx.swRegistration.waiting);
+    } else if (msg.type === "error") {
+      logError(`sw ${msg.where}`, String(msg.message));
     }
   });
   try {
@@ -49,7 +53,9 @@ export async function registerWorker() {
       });
     });
     document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "visible" && navigator.onLine) reg.update().catch(() => {});
+      if (document.visibilityState === "visible" && navigator.onLine) reg.update().catch((e) => logError("sw.update", e));
     });
-  } catch (e) { /* no worker: the app still runs online */ }
+  } catch (e) {
+    logError("sw.register", e); // no worker: the app still runs online
+  }
 }

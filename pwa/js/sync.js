@@ -7,13 +7,15 @@
 // for it (applied / duplicate; a conflict or a refusal is kept and shown, never dropped silently).
 // Then GET /api/sync?cursor= brings the caller's scope up to date, removals included.
 //
-// The parts: sync/outbox.js (queueing, counts), sync/apply-local.js (a write's effect on the
-// local copy), sync/send.js (a batch out, the answers applied), sync/pull.js (the feed in).
+// The parts: sync/outbox.js (queueing, counts), sync/effects.js (a write's effect on a record),
+// sync/merge.js (the one merge rule), sync/records.js (the one write path into the copy),
+// sync/send.js (a batch out, the answers applied), sync/pull.js (the feed in).
 import { ApiError } from "./api.js";
 import { isoNow, uuid } from "./dom.js";
-import { applyLocal, reapplyOutbox } from "./sync/apply-local.js";
+import { logError } from "./errlog.js";
 import { addToOutbox, outboxCounts, pendingRefs } from "./sync/outbox.js";
 import { pullChanges } from "./sync/pull.js";
+import { removeServer, saveServer, showQueued } from "./sync/records.js";
 import { sendOutbox } from "./sync/send.js";
 
 const BASE_DELAY = 5000;
@@ -77,7 +79,7 @@ export class Sync extends EventTarget {
   // single route. Resolves once it is safely on the phone.
   async enqueue(type, data, id = data.id || uuid()) {
     const entry = await addToOutbox(this.db, type, data, id);
-    await applyLocal(this.db, this.user, entry);
+    await showQueued(this.db, this.user, entry);
     await this.refreshCounts();
     this.changed();
     this.kick();
@@ -90,9 +92,13 @@ export class Sync extends EventTarget {
     this.changed();
   }
 
-  // Re-apply what is still waiting on top of fresh server data (idempotent).
-  async reapplyOutbox() {
-    await reapplyOutbox(this.db, this.user);
+  // Server versions fetched by a screen (a detail, a list) into the copy, merged like the feed's.
+  async saveServer(store, records) {
+    await saveServer(this.db, this.user, store, records);
+  }
+
+  async removeServer(store, id) {
+    await removeServer(this.db, this.user, store, id);
   }
 
   loggedIn() {
@@ -132,24 +138,25 @@ export class Sync extends EventTarget {
     this.setState({ online: true, syncing: true });
     let error = null;
     try {
-      await sendOutbox(this.db, {
+      await sendOutbox(this.db, this.user, {
         reached: () => this.setState({ serverSync: true }),
         batchDone: async () => { await this.refreshCounts(); this.changed(); },
       });
     } catch (e) {
       error = e;
+      logError("sync.send", e);
     }
     const loginNeeded = error instanceof ApiError && error.status === 401;
     if (!loginNeeded) {
       try {
-        await pullChanges(this.db);
-        await this.reapplyOutbox();
+        await pullChanges(this.db, this.user);
         this.changed();
         const now = isoNow();
         await this.db.setMeta("lastSync", now);
         this.state.lastSync = now;
       } catch (e) {
         error = error || e;
+        logError("sync.pull", e);
       }
     }
     await this.refreshCounts();

@@ -1,19 +1,21 @@
-// The tab bar: which tabs a role has, the current one, and the unread count on 消息.
+// The tab bar: which tabs the user's capabilities give, the current one, and the unread count on 消息.
+import { can } from "./capabilities.js";
 import { ctx } from "./context.js";
 import { clear, h } from "./dom.js";
 import { t } from "./i18n.js";
 
+// `needs`: the capability that brings the tab (none: everyone has it).
 const TABS = [
-  { key: "households", hash: "#/households", roles: ["member", "informant", "grid_leader", "secretary", "township", "admin"] },
-  { key: "tasks", hash: "#/tasks", roles: null },
-  { key: "inbox", hash: "#/inbox", roles: null },
-  { key: "queue", hash: "#/queue", roles: ["informant", "grid_leader", "secretary", "township", "department", "admin"] },
-  { key: "reports", hash: "#/reports", roles: ["secretary", "township", "admin"] },
-  { key: "me", hash: "#/me", roles: null },
+  { key: "households", hash: "#/households", needs: "households.view" },
+  { key: "tasks", hash: "#/tasks", needs: null },
+  { key: "inbox", hash: "#/inbox", needs: null },
+  { key: "queue", hash: "#/queue", needs: "cases.queue" },
+  { key: "reports", hash: "#/reports", needs: "reports.view" },
+  { key: "me", hash: "#/me", needs: null },
 ];
 
 export function tabsFor(user) {
-  return TABS.filter((tab) => !tab.roles || tab.roles.includes(user.role));
+  return TABS.filter((tab) => !tab.needs || can(user, tab.needs));
 }
 
 export function renderTabs(active) {

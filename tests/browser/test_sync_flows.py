@@ -160,7 +160,7 @@ def test_case_travels_up_the_chain_and_is_closed_out(app, phones):
     card = member.locator(".task-card").filter(has_text="安排分发党报党刊")
     expect(card).to_be_visible(timeout=20000)
     card.get_by_role("button", name="接受").click()
-    expect(card).to_contain_text("办理中")
+    expect(card).to_contain_text("已接受")
     card.get_by_role("button", name="完成").click()
     expect(card).to_contain_text("已完成")
     assert eventually(app, lambda: db.session.scalars(select(Task).join(Case, Task.case_id == Case.id).where(

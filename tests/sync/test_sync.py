@@ -239,3 +239,25 @@ def test_a_household_arriving_on_a_phone_brings_its_history(login, jiang, demo):
     kinds = {(c["type"], c["id"]) for c in changes}
     assert ("household", str(jiang.id)) in kinds and ("case", case_id) in kinds
     assert any(t == "visit" for t, _ in kinds)
+
+
+def test_a_read_mark_from_the_outbox_is_applied_once_and_only_to_ones_own(login, demo):
+    from app.notify.service import notify
+
+    shi, mine = demo["石水奇"], None
+    mine = notify(user_ids=[shi.id], kind="case_closed", ref_type="case", ref_id="x", title="测试")[0]
+    theirs = notify(user_ids=[demo["赵红梅"].id], kind="case_closed", ref_type="case", ref_id="x", title="测试")[0]
+    db.session.commit()
+    client = login("石水奇")
+    read = _mutation("notification.read", {"notification_id": mine.id})
+    first = client.post("/api/sync", json={"mutations": [read]}).get_json()["results"][0]
+    assert first["status"] == "applied" and first["record"]["read_at"] is not None
+    again = client.post("/api/sync", json={"mutations": [read]}).get_json()["results"][0]
+    assert again["status"] == "duplicate" and again["record"]["read_at"] == first["record"]["read_at"]
+    other = client.post("/api/sync", json={"mutations": [
+        _mutation("notification.read", {"notification_id": theirs.id}),
+        _mutation("notification.read", {"notification_id": 2**31 - 1})]}).get_json()["results"]
+    assert [(r["status"], r["error"]["status"]) for r in other] == [("rejected", 404), ("rejected", 404)]
+    assert other[0]["error"] == other[1]["error"]  # the same answer: another's is as missing
+    db.session.refresh(theirs)
+    assert theirs.read_at is None

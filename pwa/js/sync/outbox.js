@@ -1,46 +1,48 @@
 // The outbox: every write waits here (client UUID + device time) until the server has answered
 // for it; what it holds gives the header's 待同步 / 未能同步 counts and the per-record marks.
+// The rules are pure functions of the entries; the last three functions read and write the db.
 import { isoNow } from "../dom.js";
+import { touches } from "./effects.js";
 
-// Which local record an outbox entry changes (for the per-record 待同步 / 已同步 mark).
-function refOf(type, data) {
-  switch (type) {
-    case "visit.create": return { store: "visits", id: data.id };
-    case "case.create": return { store: "cases", id: data.id };
-    case "case.action": return { store: "cases", id: data.case_id };
-    case "task.create": return { store: "tasks", id: data.id };
-    case "task.action": return { store: "tasks", id: data.task_id };
-    case "household.update": return { store: "households", id: data.household_id };
-    default: return { store: "", id: "" };
-  }
+// The record an entry is about (for the per-record 待同步 / 已同步 mark).
+export function refOf(type, data) {
+  return touches({ type, data })[0] || { store: "", id: "" };
 }
 
 // Records, not writes: a case opened and escalated offline is one record waiting.
-function waitingRecords(entries) {
+export function waitingRecords(entries) {
   return new Set(entries.filter((e) => e.state === "pending").map((e) => `${e.ref.store}:${e.ref.id}`));
+}
+
+// { pending: records waiting, rejected: writes the server refused or could not apply }
+export function countsOf(entries) {
+  return { pending: waitingRecords(entries).size, rejected: entries.filter((e) => e.state === "rejected").length };
+}
+
+// The entry to store for a new write. Two household edits before a sync become one, on the
+// version the first was based on (the second would otherwise conflict with the first).
+export function newEntry(entries, type, data, id, at = isoNow()) {
+  const entry = { id, type, at, data, ref: refOf(type, data), state: "pending", attempts: 0, error: null };
+  if (type !== "household.update") return entry;
+  const earlier = entries.find((e) => e.state === "pending" && e.type === type &&
+    e.data.household_id === data.household_id);
+  return earlier ? { ...earlier, at, data: { ...earlier.data, ...data, version: earlier.data.version } } : entry;
+}
+
+// The pending entries of the next batch, in the order the user made them.
+export function nextBatch(entries, size) {
+  return entries.filter((e) => e.state === "pending").slice(0, size);
 }
 
 // Put one write in the outbox and return the entry stored.
 export async function addToOutbox(db, type, data, id) {
-  let entry = { id, type, at: isoNow(), data, ref: refOf(type, data), state: "pending", attempts: 0, error: null };
-  if (type === "household.update") {
-    // Two edits before a sync: send them as one, on the version the first was based on
-    // (the second would otherwise conflict with the first).
-    const earlier = (await db.outbox()).find((e) => e.state === "pending" && e.type === type &&
-      e.data.household_id === data.household_id);
-    if (earlier) entry = { ...earlier, at: entry.at, data: { ...earlier.data, ...data, version: earlier.data.version } };
-  }
+  const entry = newEntry(await db.outbox(), type, data, id);
   await db.put("outbox", entry);
   return entry;
 }
 
-// { pending: records waiting, rejected: writes the server refused or could not apply }
 export async function outboxCounts(db) {
-  const entries = await db.outbox();
-  return {
-    pending: waitingRecords(entries).size,
-    rejected: entries.filter((e) => e.state === "rejected").length,
-  };
+  return countsOf(await db.outbox());
 }
 
 // "visits:<id>" for every record with a write still waiting.

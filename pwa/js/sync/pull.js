@@ -1,67 +1,48 @@
-// Pulling the server's changes: GET /api/sync?cursor= page by page into the local copy (a full
-// snapshot replaces it, removals delete), or the plain lists on a server without the feed.
-import { ApiError, api } from "../api.js";
+// Pulling the server's changes: GET /api/sync?cursor= page by page into the local copy. Without
+// a cursor the server sends a snapshot, which replaces the copy; removals delete.
+import { api } from "../api.js";
+import { clearRecords, removeServer, saveServer, showAllQueued } from "./records.js";
 
 const STORE_OF = { household: "households", visit: "visits", case: "cases", task: "tasks", notification: "notifications" };
-const DATA_STORES = ["households", "visits", "cases", "tasks", "notifications"];
 
-export async function pullChanges(db) {
-  let cursor = await db.getMeta("cursor");
-  let first = true;
-  for (;;) {
-    let page;
-    try {
-      page = await api.get(`/api/sync${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`);
-    } catch (e) {
-      if (e instanceof ApiError && (e.status === 404 || e.status === 405) && first) return pullLists(db);
-      throw e;
-    }
-    if (first && !cursor) await db.clear(...DATA_STORES); // a full snapshot replaces the copy
-    first = false;
-    await applyChanges(db, page.changes || []);
-    cursor = page.cursor;
-    await db.setMeta("cursor", cursor);
-    if (!page.more) break;
-  }
-}
-
-// For a server without GET /api/sync: refresh from the plain lists (a full replace, so a
-// household reassigned away disappears here too).
-async function pullLists(db) {
-  const households = await api.all("/api/households");
-  await db.write(["households"], (s) => {
-    s.households.clear();
-    for (const h of households) s.households.put(h);
-  });
-  const keep = new Set(households.map((h) => h.id));
-  for (const store of ["visits", "cases"]) {
-    for (const row of await db.all(store)) if (!keep.has(row.household_id)) await db.delete(store, row.id);
-  }
-  try {
-    const tasks = await api.all("/api/tasks");
-    await db.write(["tasks"], (s) => { s.tasks.clear(); for (const x of tasks) s.tasks.put(x); });
-  } catch (e) {
-    if (!(e instanceof ApiError && e.status === 404)) throw e;
-  }
-}
-
-async function applyChanges(db, changes) {
+// A page's changes as steps for the copy: {op: "save", store, records} (consecutive upserts of
+// one store together) or {op: "remove", store, id}. Kinds this app does not keep are skipped.
+export function planChanges(changes) {
+  const steps = [];
   for (const c of changes) {
     const store = STORE_OF[c.type];
     if (!store) continue;
     if (c.op === "remove") {
-      // The feed names ids as strings; households and notifications are keyed by number here.
-      const key = /^\d+$/.test(String(c.id)) ? Number(c.id) : c.id;
-      await db.delete(store, key);
-      if (key !== c.id) await db.delete(store, c.id);
-      if (store === "households") {
-        for (const s of ["visits", "cases"]) {
-          for (const row of await db.byIndex(s, "household_id", key)) await db.delete(s, row.id);
-        }
-      }
-    } else if (c.record) {
-      const old = (await db.get(store, c.record.id ?? c.id)) || {};
-      await db.put(store, { ...old, ...c.record, id: c.record.id ?? c.id });
+      steps.push({ op: "remove", store, id: c.id });
+      continue;
     }
+    const last = steps[steps.length - 1];
+    if (last && last.op === "save" && last.store === store) last.records.push(c.record);
+    else steps.push({ op: "save", store, records: [c.record] });
   }
+  return steps;
+}
+
+async function applyPage(db, user, changes) {
+  for (const step of planChanges(changes)) {
+    if (step.op === "remove") await removeServer(db, user, step.store, step.id);
+    else await saveServer(db, user, step.store, step.records);
+  }
+}
+
+// Every page in; then what is still waiting shows again (a snapshot, even one resumed after
+// an interruption, has replaced the copy it was applied to).
+export async function pullChanges(db, user) {
+  let cursor = await db.getMeta("cursor");
+  let snapshot = !cursor;
+  for (;;) {
+    const page = await api.get(`/api/sync${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`);
+    if (snapshot) await clearRecords(db); // only once the first page is here: offline keeps the copy
+    snapshot = false;
+    await applyPage(db, user, page.changes);
+    cursor = page.cursor;
+    await db.setMeta("cursor", cursor);
+    if (!page.more) break;
+  }
+  await showAllQueued(db, user);
 }

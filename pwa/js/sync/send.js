@@ -2,59 +2,59 @@
 // entry. An entry leaves the outbox only when the server has taken responsibility for it.
 import { request } from "../api.js";
 import { isoNow } from "../dom.js";
+import { nextBatch } from "./outbox.js";
+import { saveServer } from "./records.js";
 
 const BATCH = 50;
 
+// What the server's answer `r` means for `entry` (pure):
+//   applied / duplicate: the entry leaves; the server's record (when it still shows it) is stored;
+//   a household edit's conflict: the entry leaves, both versions are kept for the user to choose;
+//   any other conflict or refusal: the entry stays, marked rejected with the server's error;
+//   no answer for it: {answered: false}, it is sent again next round.
+export function outcomeOf(entry, r, at = isoNow()) {
+  if (!r || r.id !== entry.id) return { answered: false };
+  const store = entry.ref.store;
+  if (r.status === "applied" || r.status === "duplicate") {
+    return { answered: true, leave: true, record: r.record ? { store, value: r.record } : null };
+  }
+  if (r.status === "conflict" && entry.type === "household.update") {
+    const theirs = (r.error && r.error.current) || null;
+    return {
+      answered: true, leave: true, record: theirs ? { store, value: theirs } : null,
+      conflict: { id: entry.id, household_id: entry.data.household_id, mine: entry.data, theirs,
+        message: r.error && r.error.message, at },
+    };
+  }
+  if (r.status === "conflict" || r.status === "rejected") return { answered: true, reject: r.error || null };
+  return { answered: false };
+}
+
+// The entry leaves before the record is stored, so the merge no longer re-applies it.
+async function applyOutcome(db, user, entry, o) {
+  if (o.leave) await db.outboxDeleteById(entry.id);
+  if (o.conflict) await db.put("conflicts", o.conflict);
+  if (o.reject !== undefined) await db.put("outbox", { ...entry, state: "rejected", error: o.reject });
+  if (o.record) await saveServer(db, user, o.record.store, [o.record.value]);
+}
+
 // Sends every pending entry. `reached()` runs when the server answered a batch, `batchDone()`
 // after its results are applied. Throws when the server answered for none of a batch.
-export async function sendOutbox(db, { reached, batchDone }) {
+export async function sendOutbox(db, user, { reached, batchDone }) {
   for (;;) {
-    const entries = (await db.outbox()).filter((e) => e.state === "pending").slice(0, BATCH);
+    const entries = nextBatch(await db.outbox(), BATCH);
     if (!entries.length) return;
     const body = { mutations: entries.map((e) => ({ id: e.id, type: e.type, at: e.at, data: e.data })) };
     const res = await request("POST", "/api/sync", body);
     reached();
-    const results = (res.data && res.data.results) || [];
     let answered = 0;
     for (const [i, entry] of entries.entries()) {
-      const r = results[i] && results[i].id === entry.id ? results[i] : results.find((x) => x.id === entry.id);
-      if (r && (await applyResult(db, entry, r))) answered += 1;
+      const o = outcomeOf(entry, res.data.results[i]);
+      if (!o.answered) continue;
+      await applyOutcome(db, user, entry, o);
+      answered += 1;
     }
     await batchDone();
     if (answered === 0) throw new Error("sync answered none of the batch");
   }
-}
-
-// True when the server has taken responsibility for the entry (it leaves the queue):
-// applied / duplicate store the server's record; a household edit's conflict is kept with both
-// versions; any other conflict or refusal stays in the outbox, marked rejected.
-async function applyResult(db, entry, r) {
-  if (r.status === "applied" || r.status === "duplicate") {
-    await db.outboxDeleteById(entry.id);
-    if (r.record) await storeRecord(db, entry, r.record);
-    return true;
-  }
-  if (r.status === "conflict" && entry.type === "household.update") {
-    const theirs = r.record || (r.error && r.error.current) || null;
-    await db.put("conflicts", {
-      id: entry.id, household_id: entry.data.household_id, mine: entry.data, theirs,
-      message: r.error && r.error.message, at: isoNow(),
-    });
-    if (theirs) await db.put("households", { ...((await db.get("households", theirs.id)) || {}), ...theirs });
-    await db.outboxDeleteById(entry.id);
-    return true;
-  }
-  if (r.status === "conflict" || r.status === "rejected") {
-    await db.put("outbox", { ...entry, state: "rejected", error: r.error || null });
-    return true;
-  }
-  return false;
-}
-
-async function storeRecord(db, entry, record) {
-  const store = entry.ref.store;
-  if (!store || !record || record.id === undefined) return;
-  if (store === "cases" && entry.type === "case.action" && !("status" in record)) return; // an event, not the case
-  const old = (await db.get(store, record.id)) || {};
-  await db.put(store, { ...old, ...record });
 }

@@ -2,6 +2,7 @@
 // may take now ("actions"): 上报 派单 接单 布置任务 办结 销号 重新打开, and comments.
 import { ApiError, api } from "../api.js";
 import { append, clear, field, h, isoNow, uuid } from "../dom.js";
+import { logError } from "../errlog.js";
 import { fmtDate, fmtTime, label, t } from "../i18n.js";
 import { button, dl, empty, errorBox, section, syncChip } from "./common.js";
 
@@ -15,7 +16,9 @@ async function cachedList(ctx, key, path) {
       const items = await api.all(path);
       await ctx.db.setMeta(key, items);
       return items;
-    } catch (e) { /* fall back to the copy */ }
+    } catch (e) {
+      logError(key, e); // the choices kept from last time serve
+    }
   }
   return ctx.db.getMeta(key, []);
 }
@@ -23,15 +26,9 @@ async function cachedList(ctx, key, path) {
 async function load(ctx, id) {
   if (navigator.onLine) {
     try {
-      const c = await api.get(`/api/cases/${encodeURIComponent(id)}`);
-      const old = (await ctx.db.get("cases", c.id)) || {};
-      await ctx.db.put("cases", { ...old, ...c });
-      await ctx.sync.reapplyOutbox();
+      await ctx.sync.saveServer("cases", [await api.get(`/api/cases/${encodeURIComponent(id)}`)]);
     } catch (e) {
-      if (!(e instanceof ApiError) || e.offline) { /* use the copy */ } else if (e.status === 404) {
-        const local = await ctx.db.get("cases", id);
-        if (!local) throw new ApiError({ status: 404, message: t("case.not_found") });
-      }
+      logError(`case ${id}`, e); // the phone's copy serves (one opened offline is not on the server yet)
     }
   }
   const c = await ctx.db.get("cases", id);
@@ -41,14 +38,14 @@ async function load(ctx, id) {
 
 function eventItem(ev) {
   const d = ev.data || {};
-  const text = d.reason || d.resolution || d.body || d.title || "";
+  const text = d.reason || d.resolution || d.body || d.note || d.title || "";
   return h("li", { class: "timeline-item" },
     h("p", { class: "timeline-head" },
       h("time", { datetime: ev.at, text: fmtTime(ev.at) }),
       ev.pending ? syncChip(true) : null),
-    h("p", { class: "timeline-title", text: `${label("event", ev.type, "event.other")} · ${(ev.actor && ev.actor.name) || ""}` }),
+    h("p", { class: "timeline-title", text: `${label("event", ev.type, "case.event_other")} · ${(ev.actor && ev.actor.name) || ""}` }),
     text ? h("p", { class: "timeline-text", text }) : null,
-    d.department && d.department.name ? h("p", { class: "card-sub", text: d.department.name }) : null);
+    d.department_name ? h("p", { class: "card-sub", text: d.department_name }) : null);
 }
 
 // Newest first; steps in the same second keep their recorded order (the server's is chronological).
@@ -76,7 +73,7 @@ async function actionForm(ctx, c, action, done) {
     controls.title = h("input", { type: "text", name: "title", maxlength: "100", required: true });
     controls.assignee_id = h("select", { name: "assignee_id", required: true },
       h("option", { value: "", text: t("case.choose") }),
-      users.map((u) => h("option", { value: String(u.id), text: t("person.with_role", { name: u.name, role: u.role_name || label("role", u.role) }) })));
+      users.map((u) => h("option", { value: String(u.id), text: t("person.with_role", { name: u.name, role: label("role", u.role) }) })));
     const due = new Date(Date.now() + 7 * 864e5);
     controls.due = h("input", { type: "date", name: "due_at", required: true, value: due.toISOString().slice(0, 10) });
     parts.push(field(t("case.task_title"), controls.title), field(t("case.assignee"), controls.assignee_id),
@@ -124,6 +121,7 @@ export async function render(ctx, [id]) {
   try {
     c = await load(ctx, id);
   } catch (e) {
+    logError(`case ${id}`, e);
     return errorBox(e);
   }
 
@@ -147,7 +145,11 @@ export async function render(ctx, [id]) {
           clear(formSlot);
           if (sent) {
             await ctx.sync.run();
-            try { c = await load(ctx, id); } catch (e) { /* keep the copy */ }
+            try {
+              c = await load(ctx, id);
+            } catch (e) {
+              logError(`case ${id}`, e); // keep the copy on screen
+            }
             draw();
           }
         });

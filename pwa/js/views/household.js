@@ -1,6 +1,8 @@
 // The household page: profile, conflicts to settle, the timeline of visits and cases, 记录走访.
 import { ApiError, api } from "../api.js";
+import { can } from "../capabilities.js";
 import { clear, h } from "../dom.js";
+import { logError } from "../errlog.js";
 import { fmtTime, label, t } from "../i18n.js";
 import { button, caseCard, dl, empty, section, syncChip } from "./common.js";
 
@@ -22,17 +24,13 @@ function show(fieldName, value) {
 async function refresh(ctx, id) {
   if (!navigator.onLine) return;
   try {
-    const detail = await api.get(`/api/households/${id}`);
-    const { recent_visits: visits = [], cases = [], ...household } = detail;
-    const old = (await ctx.db.get("households", id)) || {};
-    await ctx.db.put("households", { ...old, ...household });
-    for (const v of visits) await ctx.db.put("visits", { ...((await ctx.db.get("visits", v.id)) || {}), ...v });
-    for (const c of cases) await ctx.db.put("cases", { ...((await ctx.db.get("cases", c.id)) || {}), ...c });
-    await ctx.sync.reapplyOutbox();
+    const { recent_visits: visits, cases, ...household } = await api.get(`/api/households/${id}`);
+    await ctx.sync.saveServer("households", [household]);
+    await ctx.sync.saveServer("visits", visits);
+    await ctx.sync.saveServer("cases", cases.map((c) => ({ ...c, household_id: id }))); // briefs omit it
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) {
-      await ctx.db.delete("households", id);
-    }
+    logError(`household ${id}`, e);
+    if (e instanceof ApiError && e.status === 404) await ctx.sync.removeServer("households", id); // no longer ours
   }
 }
 
@@ -64,7 +62,7 @@ function conflictPanel(ctx, conflict, household, rerender) {
       }, "primary"),
       button(t("conflict.keep_theirs"), async () => {
         await ctx.db.delete("conflicts", conflict.id);
-        if (conflict.theirs) await ctx.db.put("households", { ...household, ...conflict.theirs });
+        if (conflict.theirs) await ctx.sync.saveServer("households", [conflict.theirs]);
         ctx.toast(t("conflict.resolved"));
         rerender();
       })));
@@ -107,7 +105,8 @@ export async function render(ctx, [idText]) {
     for (const c of conflicts) root.append(conflictPanel(ctx, c, hh, draw));
     root.append(
       h("div", { class: "button-row" },
-        button(t("household.record_visit"), () => ctx.navigate(`#/households/${id}/visit`), "primary big"),
+        can(ctx.user, "visits.record")
+          ? button(t("household.record_visit"), () => ctx.navigate(`#/households/${id}/visit`), "primary big") : null,
         button(t("household.edit"), () => ctx.navigate(`#/households/${id}/edit`))),
       section("household.profile", dl([
         [t("household.address"), hh.address],
@@ -120,7 +119,7 @@ export async function render(ctx, [idText]) {
 
     const items = [
       ...visits.map((v) => ({ at: v.visited_at, node: visitItem(v, pending.has(`visits:${v.id}`), photos.filter((p) => p.visit_id === v.id)) })),
-      ...cases.map((c) => ({ at: c.created_at || c.opened_at || "", node: caseCard(c, pending.has(`cases:${c.id}`)) })),
+      ...cases.map((c) => ({ at: c.created_at, node: caseCard(c, pending.has(`cases:${c.id}`)) })),
     ].sort((a, b) => String(b.at).localeCompare(String(a.at)));
     root.append(section("household.timeline",
       items.length ? h("ul", { class: "timeline" }, items.map((x) => x.node)) : empty(t("household.no_timeline"))));

@@ -1,5 +1,6 @@
 // 包联户: my households with last visit, open cases and tags; search; the push offer.
 import { clear, field, h } from "../dom.js";
+import { logError } from "../errlog.js";
 import { fmtDate, t } from "../i18n.js";
 import * as push from "../push.js";
 import { empty } from "./common.js";
@@ -28,9 +29,14 @@ function item(hh) {
     hh.open_cases ? h("p", { class: "card-sub warn", text: t("households.open_cases", { n: hh.open_cases }) }) : null);
 }
 
+// The offer is made once on this device, whatever the answer.
+function remember() {
+  try { localStorage.setItem(OFFER_KEY, "done"); } catch (e) { logError("push.offer", e); /* offered again */ }
+}
+
 function offer(ctx) {
   let dismissed = false;
-  try { dismissed = localStorage.getItem(OFFER_KEY) === "done"; } catch (e) { /* ignore */ }
+  try { dismissed = localStorage.getItem(OFFER_KEY) === "done"; } catch (e) { logError("push.offer", e); /* offered again */ }
   if (dismissed || push.permission() !== "default") return null;
   const msg = h("p", { class: "form-error", role: "alert" });
   const card = h("section", { class: "panel offer", "aria-labelledby": "push-offer-title" },
@@ -41,16 +47,17 @@ function offer(ctx) {
       h("button", { type: "button", class: "button primary", text: t("push.enable"), on: { click: async () => {
         try {
           await push.enable();
-          localStorage.setItem(OFFER_KEY, "done");
+          remember();
           card.remove();
           ctx.toast(t("push.enabled"));
         } catch (e) {
+          logError("push.enable", e);
           msg.textContent = e.message;
-          localStorage.setItem(OFFER_KEY, "done");
+          remember();
         }
       } } }),
       h("button", { type: "button", class: "button secondary", text: t("push.later"), on: { click: () => {
-        try { localStorage.setItem(OFFER_KEY, "done"); } catch (e) { /* ignore */ }
+        remember();
         card.remove();
       } } })));
   return card;

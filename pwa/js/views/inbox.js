@@ -1,6 +1,6 @@
-// 消息: the in-app inbox, the record of every notification (pushed or not).
-import { api } from "../api.js";
-import { clear, h } from "../dom.js";
+// 消息: the in-app inbox, the record of every notification (pushed or not). Opening one marks
+// it read through the outbox, like every other write: offline too, and never undone by a poll.
+import { clear, h, uuid } from "../dom.js";
 import { fmtTime, t } from "../i18n.js";
 import { empty } from "./common.js";
 
@@ -14,9 +14,7 @@ function target(n) {
 export async function render(ctx) {
   const root = h("div", { class: "screen" });
   async function markRead(n) {
-    if (n.read_at) return;
-    await ctx.db.put("notifications", { ...n, read_at: new Date().toISOString() });
-    if (navigator.onLine) api.post(`/api/notifications/${encodeURIComponent(n.id)}/read`).catch(() => {});
+    if (!n.read_at) await ctx.sync.enqueue("notification.read", { notification_id: n.id }, uuid());
   }
   async function draw() {
     const items = await ctx.db.all("notifications");

@@ -1,5 +1,6 @@
 // 登录: 手机号 / 密码 / 登录.
 import { field, h } from "../dom.js";
+import { logError } from "../errlog.js";
 import { t } from "../i18n.js";
 
 export async function render(ctx) {
@@ -28,6 +29,7 @@ export async function render(ctx) {
         await ctx.login(phone.value.trim(), password.value);
         ctx.loginNeeded = false;
       } catch (err) {
+        logError("login", err);
         message.textContent = err.message;
         submit.disabled = false;
         submit.textContent = t("login.submit");

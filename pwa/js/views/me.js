@@ -1,5 +1,7 @@
-// 我的: profile, 长辈模式, 消息提醒, 数据同步 (what is waiting, what failed), 退出登录.
-import { clear, h } from "../dom.js";
+// 我的: profile, 长辈模式, 消息提醒, 数据同步 (what is waiting, what failed, the recent errors
+// for support), 退出登录.
+import { append, clear, h } from "../dom.js";
+import { clearErrors, logError, recentErrors } from "../errlog.js";
 import { fmtTime, label, t } from "../i18n.js";
 import * as push from "../push.js";
 import { button, dl, section } from "./common.js";
@@ -32,6 +34,7 @@ async function pushSection(ctx) {
           await push.enable();
           ctx.toast(t("push.enabled"));
         } catch (e) {
+          logError("push.enable", e);
           msg.textContent = e.message;
         }
         draw();
@@ -41,28 +44,46 @@ async function pushSection(ctx) {
   return section("me.push", h("p", { class: "field-hint", text: t("push.explain") }), state, slot, msg);
 }
 
+const ERRORS_SHOWN = 20;
+
+// The newest caught errors, with time and message, for whoever helps the user (folded away).
+function errorList(redraw) {
+  const errors = recentErrors();
+  if (!errors.length) return h("p", { class: "card-sub", text: t("me.errors_none") });
+  return h("details", { class: "error-log" },
+    h("summary", { text: t("me.errors", { n: errors.length }) }),
+    h("ul", { class: "plain-list" }, errors.slice(0, ERRORS_SHOWN).map((e) => h("li", { class: "card-sub" },
+      h("time", { datetime: e.at, text: fmtTime(e.at) }), " ", t("me.error_line", { where: e.where, message: e.message })))),
+    errors.length > ERRORS_SHOWN ? h("p", { class: "card-sub", text: t("me.errors_more", { n: errors.length - ERRORS_SHOWN }) }) : null,
+    button(t("me.errors_clear"), () => { clearErrors(); redraw(); }));
+}
+
+function rejectedList(ctx, rejected) {
+  if (!rejected.length) return null;
+  return [h("h3", { class: "section-title", text: t("me.rejected") }),
+    h("ul", { class: "cards" }, rejected.map((e) => h("li", { class: "card" },
+      h("p", { class: "card-title", text: t(`outbox.${e.type}`) }),
+      h("p", { class: "card-sub", text: (e.error && e.error.message) || t("error.unknown") }),
+      button(t("me.delete"), () => ctx.sync.discard(e.id)))))];
+}
+
 async function syncSection(ctx) {
   const body = h("div", {});
   async function draw() {
-    clear(body);
+    // Everything read first, then drawn at once: overlapping redraws cannot both append.
     const s = ctx.sync.state;
-    const entries = await ctx.db.outbox();
-    const rejected = entries.filter((e) => e.state === "rejected");
-    body.append(
+    const rejected = (await ctx.db.outbox()).filter((e) => e.state === "rejected");
+    const canAsk = navigator.storage && navigator.storage.persisted;
+    const persisted = canAsk ? await navigator.storage.persisted().catch((e) => logError("persisted", e)) : null;
+    clear(body).append(
       h("p", { text: t("me.pending", { n: s.pending }) }),
       h("p", { class: "card-sub", text: s.lastSync ? t("me.last_sync", { time: fmtTime(s.lastSync) }) : t("me.never_synced") }),
       button(t("me.sync_now"), () => ctx.sync.run(), "secondary"));
-    if (rejected.length) {
-      body.append(h("h3", { class: "section-title", text: t("me.rejected") }),
-        h("ul", { class: "cards" }, rejected.map((e) => h("li", { class: "card" },
-          h("p", { class: "card-title", text: t(`outbox.${e.type}`) }),
-          h("p", { class: "card-sub", text: (e.error && e.error.message) || t("error.unknown") }),
-          button(t("me.delete"), () => ctx.sync.discard(e.id))))));
-    }
-    if (navigator.storage && navigator.storage.persisted) {
-      const persisted = await navigator.storage.persisted().catch(() => false);
-      body.append(h("p", { class: "card-sub", text: persisted ? t("me.storage_persisted") : t("me.storage_not_persisted") }));
-    }
+    append(body, [
+      rejectedList(ctx, rejected),
+      canAsk ? h("p", { class: "card-sub", text: persisted ? t("me.storage_persisted") : t("me.storage_not_persisted") }) : null,
+      errorList(draw),
+    ]);
   }
   await draw();
   const sync = ctx.sync;
@@ -89,11 +110,11 @@ export async function render(ctx) {
   return h("div", { class: "screen" },
     section("me.profile", dl([
       [t("me.name"), u.name],
-      [t("me.role"), u.role_name || label("role", u.role)],
+      [t("me.role"), label("role", u.role)],
       [t("me.phone"), u.phone],
-      [t("me.org"), (u.org_path || []).map((x) => x.name).join(" / ") || (u.org_unit && u.org_unit.name) || ""],
-      (u.chain || []).length ? [t("me.chain"), h("ul", { class: "plain-list" }, u.chain.map((c) => h("li", {
-        text: t("me.chain_item", { role: c.role_name || label("role", c.role), name: c.name }),
+      [t("me.org"), u.org_path.map((x) => x.name).join(" / ")],
+      u.chain.length ? [t("me.chain"), h("ul", { class: "plain-list" }, u.chain.map((c) => h("li", {
+        text: t("me.chain_item", { role: label("role", c.role), name: c.name }),
       })))] : null,
     ])),
     section("me.display", elderSwitch(ctx)),

@@ -1,6 +1,7 @@
-// 待办: cases whose current holder is me (informants and above).
+// 待办: cases whose current holder is me (for those with the cases.queue capability).
 import { api } from "../api.js";
 import { clear, h } from "../dom.js";
+import { logError } from "../errlog.js";
 import { t } from "../i18n.js";
 import { caseCard, empty } from "./common.js";
 
@@ -10,10 +11,12 @@ export async function render(ctx) {
   if (navigator.onLine) {
     try {
       const items = await api.all("/api/cases?awaiting=me", 100);
-      for (const c of items) await ctx.db.put("cases", { ...((await ctx.db.get("cases", c.id)) || {}), ...c });
+      await ctx.sync.saveServer("cases", items);
       await ctx.db.setMeta("queue", items.map((c) => c.id));
       fromServer = true;
-    } catch (e) { /* offline or not there yet: the local copy */ }
+    } catch (e) {
+      logError("queue", e); // the network dropped: the local copy serves
+    }
   }
   async function draw() {
     const ids = new Set(await ctx.db.getMeta("queue", []));

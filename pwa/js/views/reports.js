@@ -1,22 +1,15 @@
-// 统计 (secretaries and above): coverage of visits and the cases, as simple SVG bar charts,
-// and the Excel exports for reconciliation (对账).
-import { ApiError, api } from "../api.js";
+// 统计 (with the reports.view capability): coverage of visits and the cases, as simple SVG bar
+// charts, and the Excel exports for reconciliation (对账) the user may download.
+import { api } from "../api.js";
+import { can } from "../capabilities.js";
 import { h } from "../dom.js";
+import { logError } from "../errlog.js";
 import { label, t } from "../i18n.js";
 import { empty, section } from "./common.js";
 
-// {code: n} or [{key|code|status|...: code, count|n|value: n}] -> [[code, n]]
-export function pairs(value, keyNames) {
-  if (!value) return [];
-  if (Array.isArray(value)) {
-    return value.map((row) => {
-      const k = keyNames.map((n) => row[n]).find((v) => v !== undefined);
-      const n = row.count ?? row.n ?? row.value ?? row.total ?? 0;
-      return [typeof k === "object" && k ? k.name ?? k.id : k, Number(n) || 0];
-    }).filter(([k]) => k !== undefined);
-  }
-  if (typeof value === "object") return Object.entries(value).map(([k, n]) => [k, Number(n) || 0]);
-  return [];
+// {code: n} -> [[label, n]], the label from the catalogue group.
+function labelled(group, tally) {
+  return Object.entries(tally).map(([code, n]) => [label(group, code), n]);
 }
 
 function barChart(titleText, rows) {
@@ -42,55 +35,58 @@ function pct(part, whole) {
   return whole ? `${Math.round((part / whole) * 100)}%` : "—";
 }
 
-function coverageRows(data) {
-  const rows = data.items || data.units || data.rows || (Array.isArray(data) ? data : []);
-  return rows.map((r) => {
-    const name = r.name || (r.org_unit && r.org_unit.name) || (r.unit && r.unit.name) || "";
-    const total = Number(r.households ?? r.total ?? r.household_count ?? 0);
-    const visited = Number(r.visited ?? r.visited_households ?? r.covered ?? 0);
-    return { name, total, visited };
+function coverageLine(name, counts) {
+  return t("reports.coverage_line", {
+    name, visited: counts.visited, total: counts.households, rate: pct(counts.visited, counts.households),
   });
 }
 
-export async function render() {
+// GET /api/reports/coverage: the caller's unit, the units below, and (in a village) each member.
+function coverageSection(coverage) {
+  return section("reports.coverage",
+    h("p", { class: "big-number", text: coverageLine(coverage.unit.name, coverage.total) }),
+    barChart(t("reports.by_unit"), coverage.units.map((u) => [u.name, u.visited])),
+    h("ul", { class: "plain-list" }, coverage.units.map((u) => h("li", { text: coverageLine(u.name, u) }))),
+    coverage.members.length ? barChart(t("reports.by_member"), coverage.members.map((m) => [m.name, m.visited])) : null);
+}
+
+// GET /api/reports/cases: overdue, median time to close, tallies by status, category and level.
+function casesSection(cases) {
+  const hours = cases.median_hours_to_close;
+  return section("reports.cases",
+    h("p", { class: ["big-number", cases.overdue ? "warn" : ""], text: t("reports.overdue", { n: cases.overdue }) }),
+    hours === null ? null : h("p", { text: t("reports.time_to_close", { days: (hours / 24).toFixed(1) }) }),
+    barChart(t("reports.by_status"), labelled("case_status", cases.by_status)),
+    barChart(t("reports.by_category"), labelled("category", cases.by_category)),
+    barChart(t("reports.by_level"), labelled("level", cases.by_level)));
+}
+
+// The Excel exports this user may download.
+function exportsSection(user) {
+  const links = [
+    ["exports.cases", "/api/exports/cases.xlsx", "reports.export_cases"],
+    ["exports.households", "/api/exports/households.xlsx", "reports.export_households"],
+  ].filter(([capability]) => can(user, capability));
+  if (!links.length) return null;
+  return section("reports.exports", h("ul", { class: "plain-list" }, links.map(([, href, key]) =>
+    h("li", {}, h("a", { href, class: "button secondary block", download: "", text: t(key) })))));
+}
+
+// A report the server could not give is said so, and logged.
+async function fetchReport(path) {
+  try {
+    return await api.get(path);
+  } catch (e) {
+    logError(path, e);
+    return null;
+  }
+}
+
+export async function render(ctx) {
   if (!navigator.onLine) return h("div", { class: "screen" }, empty(t("reports.offline")));
-  const [coverage, cases] = await Promise.all([
-    api.get("/api/reports/coverage").catch((e) => e),
-    api.get("/api/reports/cases").catch((e) => e),
-  ]);
-  const parts = [];
-  if (coverage instanceof ApiError) {
-    parts.push(section("reports.coverage", empty(t("reports.unavailable"))));
-  } else {
-    const rows = coverageRows(coverage);
-    const total = coverage.total || null;
-    const members = coverageRows({ items: coverage.members || [] });
-    parts.push(section("reports.coverage",
-      total ? h("p", { class: "big-number", text: t("reports.coverage_line", {
-        name: (coverage.unit && coverage.unit.name) || "", visited: total.visited, total: total.households, rate: pct(total.visited, total.households),
-      }) }) : null,
-      barChart(t("reports.by_unit"), rows.map((r) => [r.name, r.visited])),
-      h("ul", { class: "plain-list" }, rows.map((r) => h("li", { text: t("reports.coverage_line", {
-        name: r.name, visited: r.visited, total: r.total, rate: pct(r.visited, r.total),
-      }) }))),
-      members.length ? barChart(t("reports.by_member"), members.map((r) => [r.name, r.visited])) : null));
-  }
-  if (cases instanceof ApiError) {
-    parts.push(section("reports.cases", empty(t("reports.unavailable"))));
-  } else {
-    const overdue = Array.isArray(cases.overdue) ? cases.overdue.length : Number((cases.overdue && cases.overdue.count) ?? cases.overdue ?? 0);
-    const hours = cases.median_hours_to_close;
-    const days = hours === null || hours === undefined ? null : hours / 24;
-    parts.push(section("reports.cases",
-      h("p", { class: ["big-number", overdue ? "warn" : ""], text: t("reports.overdue", { n: overdue }) }),
-      days !== null && days !== undefined ? h("p", { text: t("reports.time_to_close", { days: Number(days).toFixed(1) }) }) : null,
-      barChart(t("reports.by_status"), pairs(cases.by_status, ["status", "key", "code"]).map(([k, v]) => [label("case_status", k), v])),
-      barChart(t("reports.by_category"), pairs(cases.by_category, ["category", "key", "code"]).map(([k, v]) => [label("category", k), v])),
-      barChart(t("reports.by_level"), pairs(cases.by_level, ["level", "key", "code"]).map(([k, v]) => [label("level", k), v]))));
-  }
-  parts.push(section("reports.exports",
-    h("ul", { class: "plain-list" },
-      h("li", {}, h("a", { href: "/api/exports/cases.xlsx", class: "button secondary block", download: "", text: t("reports.export_cases") })),
-      h("li", {}, h("a", { href: "/api/exports/households.xlsx", class: "button secondary block", download: "", text: t("reports.export_households") })))));
-  return h("div", { class: "screen" }, parts);
+  const [coverage, cases] = await Promise.all([fetchReport("/api/reports/coverage"), fetchReport("/api/reports/cases")]);
+  return h("div", { class: "screen" },
+    coverage ? coverageSection(coverage) : section("reports.coverage", empty(t("reports.unavailable"))),
+    cases ? casesSection(cases) : section("reports.cases", empty(t("reports.unavailable"))),
+    exportsSection(ctx.user));
 }

@@ -10,6 +10,7 @@ function card(ctx, task, pending, single) {
     ctx.toast(navigator.onLine ? t("case.sent") : t("case.queued"));
   };
   const headingTag = "h2";
+  const mine = task.assignee_id === ctx.user.id; // the server lets only the assignee move it on
   return h(single ? "article" : "li", { class: "card task-card", id: `task-${task.id}` },
     h(headingTag, { class: "card-title" }, single ? task.title : h("a", { href: `#/tasks/${task.id}`, class: "card-link", text: task.title })),
     h("p", { class: "card-meta" },
@@ -18,8 +19,8 @@ function card(ctx, task, pending, single) {
       task.due_at ? h("span", { class: "meta-text", text: t("tasks.due", { date: fmtDate(task.due_at) }) }) : null,
       pending ? syncChip(true) : null),
     h("div", { class: "button-row card-actions" },
-      task.status === "assigned" ? button(t("tasks.accept"), act("accept"), "primary") : null,
-      task.status !== "done" ? button(t("tasks.complete"), act("complete"), task.status === "accepted" ? "primary" : "secondary") : null,
+      mine && task.status === "assigned" ? button(label("task_action", "accept"), act("accept"), "primary") : null,
+      mine && task.status !== "done" ? button(label("task_action", "complete"), act("complete"), task.status === "accepted" ? "primary" : "secondary") : null,
       task.case_id ? h("a", { href: `#/cases/${task.case_id}`, class: "button secondary", text: t("tasks.case") }) : null));
 }
 
@@ -35,7 +36,7 @@ export async function render(ctx, params = []) {
       root.append(task ? card(ctx, task, pending.has(`tasks:${task.id}`), true) : empty(t("tasks.not_found")));
       return;
     }
-    const mine = tasks.filter((x) => !ctx.user || x.assignee_id === undefined || x.assignee_id === ctx.user.id);
+    const mine = tasks.filter((x) => x.assignee_id === ctx.user.id);
     mine.sort((a, b) => (a.status === "done") - (b.status === "done") || String(a.due_at).localeCompare(String(b.due_at)));
     root.append(mine.length ? h("ul", { class: "cards" }, mine.map((x) => card(ctx, x, pending.has(`tasks:${x.id}`), false)))
       : empty(t("tasks.empty")));

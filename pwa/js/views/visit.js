@@ -1,6 +1,9 @@
 // The visit form: 走访方式, 情况记录, 困难程度, 诉求类别, 需要上报 (queues a case too), 保存.
-// Saved to the outbox first, so it works the same with no network.
+// Saved to the outbox first, so it works the same with no network. Whether 需要上报 is offered
+// and whether the case goes one level up at once are the user's capabilities.
+import { can } from "../capabilities.js";
 import { field, h, isoNow, uuid } from "../dom.js";
+import { logError } from "../errlog.js";
 import { CATEGORIES, HARDSHIP, MODES, label, t } from "../i18n.js";
 
 let currentTitle = null;
@@ -58,7 +61,7 @@ export async function render(ctx, [idText]) {
   const report = h("input", { type: "checkbox", name: "report", id: "visit-report", "aria-describedby": "visit-report-hint" });
   const caseTitle = h("input", { type: "text", name: "case_title", maxlength: "100" });
   const caseTitleField = field(t("visit.case_title"), caseTitle);
-  const mayReport = !["department", "admin"].includes(ctx.user.role); // they cannot open cases
+  const mayReport = can(ctx.user, "cases.open");
   caseTitleField.hidden = true;
   const firstNeed = () => needBoxes.find((b) => b.checked)?.value || "other";
   const defaultTitle = () => t("visit.case_title_default", { name: hh.head_name, category: label("category", firstNeed()) });
@@ -87,6 +90,7 @@ export async function render(ctx, [idText]) {
         } } }));
       photoMsg.textContent = t("visit.photo_added");
     } catch (e) {
+      logError("visit.photo", e);
       photoMsg.textContent = t("visit.photo_failed");
     }
   });
@@ -116,8 +120,8 @@ export async function render(ctx, [idText]) {
     };
     await ctx.sync.enqueue("visit.create", visit);
     if (photo) await ctx.db.put("photos", { id: uuid(), visit_id: visit.id, blob: photo, created_at: isoNow() });
-    if (report.checked) {
-      // 需要上报: open a case on this visit and send it one level up the chain at once.
+    if (mayReport && report.checked) {
+      // 需要上报: open a case on this visit (and, for those who report up, send it one level up at once).
       const caseId = uuid();
       const caseTitleText = caseTitle.value.trim() || defaultTitle();
       await ctx.sync.enqueue("case.create", {
@@ -125,7 +129,7 @@ export async function render(ctx, [idText]) {
         title: caseTitleText, description: visit.notes || caseTitleText,
         urgency: hardship.value === "urgent" ? "urgent" : "normal", opened_at: visit.visited_at,
       });
-      if (["member", "informant", "grid_leader"].includes(ctx.user.role)) {
+      if (can(ctx.user, "cases.report_up")) {
         await ctx.sync.enqueue("case.action", {
           id: uuid(), at: isoNow(), case_id: caseId, action: "escalate", reason: caseTitleText.slice(0, 500),
         });
