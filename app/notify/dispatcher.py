@@ -10,6 +10,7 @@ turn (busy_timeout) instead of failing on a snapshot another connection has move
 either way a write lock is never held across a network call.
 """
 import logging
+import traceback
 from datetime import timedelta
 
 from flask import current_app
@@ -18,7 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.common.time import utcnow
 from app.extensions import db
-from app.notify.channels import registry
+from app.notify.channels import Outcome, registry
+from app.notify.channels.safety import redact, remember_config, safe_error
 from app.notify.models import Delivery, Notification
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ def deliver_due(*, now=None, limit=BATCH):
     notes = {n.id: n for n in db.session.scalars(
         select(Notification).where(Notification.id.in_({r.notification_id for r in rows})))}
     channels, config = registry(), current_app.config
+    remember_config(config)  # from here on, these values are masked wherever they would show
     results = []
     with db.session.no_autoflush:
         for row in rows:
@@ -92,17 +95,20 @@ def settle(channels, now):
 
 
 def _send(channel, config, row, notification):
-    from app.notify.channels import Outcome
-
+    """The channel's outcome, its reason redacted: the delivery log is read by people."""
     if channel is None or not channel.enabled(config):
         return Outcome.failed("channel not configured")
     try:
-        return channel.send(config=config, target=row.target, payload=payload(notification))
+        outcome = channel.send(config=config, target=row.target, payload=payload(notification),
+                               recipient=notification.user_id)
     except SQLAlchemyError:
         raise  # the pass's transaction is lost: end it, the rows stay pending
     except Exception as exc:  # noqa: BLE001 - one bad send must not stop the others
-        log.exception("channel %s raised", row.channel)
-        return Outcome.retry(f"{type(exc).__name__}: {exc}"[:300])
+        # where it broke, but not the message: an exception may quote a URL and its credentials
+        log.error("channel %s raised %s\n%s", row.channel, safe_error(exc),
+                  "".join(traceback.format_tb(exc.__traceback__)))
+        return Outcome.retry(safe_error(exc))
+    return Outcome(outcome.status, redact(outcome.reason)[:500], outcome.retry_after)
 
 
 def record(attempts, outcome, now):
@@ -111,7 +117,7 @@ def record(attempts, outcome, now):
     values = {"attempts": attempts, "last_error": outcome.reason[:500] or None}
     if outcome.status == "sent":
         values.update(status="sent", sent_at=now, last_error=None)
-    elif outcome.status in ("failed", "gone"):
+    elif outcome.status in ("failed", "gone", "superseded"):
         values["status"] = outcome.status
     elif attempts >= MAX_ATTEMPTS:
         values["status"] = "failed"

@@ -49,7 +49,7 @@ class Delivery(db.Model):
     notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     target: Mapped[str] = mapped_column(String(100))  # a subscription id, a WeCom user id ...
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending sent failed gone
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending sent failed gone superseded
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at = mapped_column(UTCDateTime, nullable=False)
     last_error: Mapped[str | None] = mapped_column(String(500))

@@ -89,7 +89,7 @@ class DeliveryOut(BaseSchema):
 
 
 class DeliveryQuery(Page):
-    status = Str(validate=one_of(("pending", "sent", "failed", "gone")))
+    status = Str(validate=one_of(("pending", "sent", "failed", "gone", "superseded")))
     channel = Str(validate=one_of(("webpush", "wecom")))
     notification_id = Int(strict=False)
 

@@ -10,6 +10,7 @@ from app.messages import NOTIFY
 from app.notify.channels import registry
 from app.notify.models import ChannelPreference, Delivery, Notification
 from app.org.models import User
+from app.policy import scope
 
 
 def notify(*, user_ids, kind, ref_type, ref_id, **fmt):
@@ -67,11 +68,21 @@ def list_notifications(*, actor, unread_only=False, cursor=None, limit=None):
     return paginate(db.session, stmt, keys=[Notification.id], cursor=cursor, limit=limit, descending=True)
 
 
-def mark_read(*, actor, notification_id):
+def _own(actor, notification_id):
     row = db.session.scalars(select(Notification).where(
-        Notification.id == notification_id, Notification.user_id == actor.id)).first()
+        Notification.id == notification_id, scope.notification_filter(actor))).first()
     if row is None:
         raise NotFound()
+    return row
+
+
+def unread(*, actor, notification_id):
+    return _own(actor, notification_id).read_at is None
+
+
+def mark_read(*, actor, notification_id):
+    """Mark one of the actor's notifications read; marking it again changes nothing."""
+    row = _own(actor, notification_id)
     if row.read_at is None:
         row.read_at = utcnow()
         db.session.flush()

@@ -195,7 +195,7 @@ def test_a_phone_that_changes_hands_gets_nothing_meant_for_the_last_person(webpu
     assert deliver_due(now=now + timedelta(hours=1)) == {}
     assert webpush.arrivals == []
     [row] = deliveries()
-    assert row.status == "gone" and "another person" in row.last_error
+    assert row.status == "superseded" and "another person" in row.last_error
 
 
 def test_the_payload_stays_small_with_long_texts(webpush, shi, demo):

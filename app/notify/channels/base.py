@@ -8,13 +8,16 @@ A channel object lives for one pass of the dispatcher. `send` runs while the pas
 claimed outbox rows locked, so it must not lock anything else (another worker may hold the
 same rows in another order: a deadlock); bookkeeping such as forgetting a dead device waits
 for `settle`, which runs after the outcomes are committed, in a short transaction of its own.
+
+A reason is short text for the delivery log that admins read: never an exception's message or
+a URL (see safety.py; the dispatcher redacts every reason once more).
 """
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent | retry | failed | gone
+    status: str  # sent | retry | failed | gone | superseded
     reason: str = ""
     retry_after: float | None = None  # seconds, from the service's Retry-After
 
@@ -34,6 +37,11 @@ class Outcome:
     def gone(cls, reason):
         return cls("gone", reason)
 
+    @classmethod
+    def superseded(cls, reason):
+        """The target now belongs to someone else: final, and nothing was sent."""
+        return cls("superseded", reason)
+
 
 class Channel:
     name = ""
@@ -45,8 +53,9 @@ class Channel:
         """Target strings for this user now (empty: the channel cannot reach them)."""
         raise NotImplementedError
 
-    def send(self, *, config, target, payload):
-        """Deliver `payload` ({type, id, title, body, kind}) to one target; never raise."""
+    def send(self, *, config, target, payload, recipient):
+        """Deliver `payload` ({type, id, title, body, kind}) to one target of the user
+        `recipient` (an id: the target must still be theirs); never raise."""
         raise NotImplementedError
 
     def settle(self, now):

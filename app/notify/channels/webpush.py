@@ -1,6 +1,10 @@
 """Web Push (RFC 8030, 8291 aes128gcm, 8292 VAPID) through pywebpush: the only module that
 imports it. Chrome's push service (FCM) is unreachable in mainland China, so this is one
-channel among several; the inbox stays the record."""
+channel among several; the inbox stays the record.
+
+Every send re-checks the stored endpoint (endpoints.py), goes through a session that never
+follows a redirect, and only encrypts to a device that still belongs to the recipient (a
+phone that changed hands: see app/notify/push.py)."""
 import base64
 import json
 import logging
@@ -9,25 +13,27 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush
+from requests import RequestException
 from sqlalchemy import delete, select, update
 
 from app.common.time import utcnow
 from app.extensions import db
+from app.notify.channels import endpoints
 from app.notify.channels.base import Channel, Outcome
+from app.notify.channels.safety import NoRedirects, is_redirect, redact, safe_error
 from app.notify.models import PushSubscription
 
 log = logging.getLogger(__name__)
-
-# Hosts of the browsers' push services (an endpoint must be https on one of them).
-KNOWN_PUSH_HOSTS = ("fcm.googleapis.com", "android.googleapis.com", "updates.push.services.mozilla.com",
-                    "push.services.mozilla.com", "web.push.apple.com")
-KNOWN_PUSH_SUFFIXES = (".notify.windows.com", ".push.apple.com")
+SUPERSEDED = "device now used by another person (subscribed under another login); not sent"
 _KEYS = {}
+
+
+class VapidKeyError(Exception):
+    """The configured VAPID key cannot be read; the message never quotes it."""
 
 
 def vapid(config):
@@ -35,19 +41,27 @@ def vapid(config):
     source = config.get("VAPID_PRIVATE_KEY")
     cache_key = source or config["VAPID_KEY_FILE"]
     if cache_key not in _KEYS:
-        if source:
-            key = Vapid02.from_pem(source.encode()) if "BEGIN" in source else Vapid02.from_raw(source.encode())
-        else:
-            path = Path(config["VAPID_KEY_FILE"])
-            if not path.exists():
-                key = Vapid02()
-                key.generate_keys()
-                path.parent.mkdir(parents=True, exist_ok=True)
-                key.save_key(str(path))
-                path.chmod(0o600)
-            key = Vapid02.from_file(str(path))
-        _KEYS[cache_key] = key
+        _KEYS[cache_key] = _load_vapid(source, config["VAPID_KEY_FILE"])
     return _KEYS[cache_key]
+
+
+def _load_vapid(source, key_file):
+    if source:
+        try:
+            return Vapid02.from_pem(source.encode()) if "BEGIN" in source else Vapid02.from_raw(source.encode())
+        except Exception:  # noqa: BLE001 - whatever py_vapid raises may quote the key: say only which
+            raise VapidKeyError("VAPID_PRIVATE_KEY cannot be read (a PEM or a base64url raw P-256 key)") from None
+    path = Path(key_file)
+    try:
+        if not path.exists():
+            key = Vapid02()
+            key.generate_keys()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            key.save_key(str(path))
+            path.chmod(0o600)
+        return Vapid02.from_file(str(path))
+    except Exception as exc:  # noqa: BLE001 - as above
+        raise VapidKeyError(f"the VAPID key file {key_file} cannot be read or made ({type(exc).__name__})") from None
 
 
 def public_key(config):
@@ -58,20 +72,8 @@ def public_key(config):
 
 
 def endpoint_allowed(config, endpoint):
-    """https on a known push service, or under an origin the deployment named; never anything
-    else, so a subscription cannot make the server call internal addresses."""
-    parts = _split(endpoint)
-    if parts is None or parts.username is not None or parts.password is not None or "\\" in endpoint:
-        return False
-    here = (parts.scheme, (parts.hostname or "").lower(), _port(parts))
-    for allowed in (p.strip() for p in config.get("PUSH_EXTRA_ORIGINS", "").split(",")):
-        base = _split(allowed) if allowed else None
-        if base is not None and base.hostname and here == (base.scheme, base.hostname.lower(), _port(base)) \
-                and parts.path.startswith(base.path.rstrip("/") + "/"):
-            return True
-    host = here[1]
-    return (here[0] == "https" and here[2] == 443
-            and (host in KNOWN_PUSH_HOSTS or host.endswith(KNOWN_PUSH_SUFFIXES)))
+    """Whether the server may call this endpoint (see endpoints.target)."""
+    return endpoints.target(config, endpoint) is not None
 
 
 def bad_key(keys):
@@ -96,25 +98,12 @@ def _unb64url(text):
         return None
 
 
-def _split(url):
-    """urlsplit, with its port checked (None: not a URL we could ever call)."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        return None
-    return parts if parts.scheme in ("http", "https") else None
-
-
-def _port(parts):
-    return parts.port or (443 if parts.scheme == "https" else 80)
-
-
 class WebPushChannel(Channel):
     name = "webpush"
 
     def __init__(self):
         self.gone, self.reached = set(), set()  # subscription ids, this pass
+        self._session = None  # made at the first send of a pass, closed by settle()
 
     def enabled(self, config):
         return bool(config.get("WEBPUSH_ENABLED", True))
@@ -126,27 +115,40 @@ class WebPushChannel(Channel):
             found.setdefault(sub.user_id, []).append(sub.id)
         return found
 
-    def send(self, *, config, target, payload):
+    def send(self, *, config, target, payload, recipient):
         sub = db.session.get(PushSubscription, int(target))
         if sub is None:
             return Outcome.gone("subscription removed")
+        if sub.user_id != recipient:  # keys and owner come from the same row: never the new keys
+            return Outcome.superseded(SUPERSEDED)
         if sub.id in self.gone:
             return Outcome.gone("subscription expired")
+        endpoint = endpoints.target(config, sub.endpoint)
+        if endpoint is None:
+            log.error("web push endpoint of subscription %s is not allowed (PUSH_EXTRA_ORIGINS?)", sub.id)
+            return Outcome.failed("endpoint not allowed: not a known push service nor under PUSH_EXTRA_ORIGINS")
+        try:
+            key = vapid(config)
+        except VapidKeyError as exc:
+            log.error("web push configuration error: %s", exc)
+            return Outcome.failed(f"configuration error: {exc}")
         headers = {"Urgency": "high" if payload["type"] == "task" else "normal"}
         if payload["type"] == "task":
             headers["Topic"] = payload["id"].replace("-", "")[:32]  # a newer message replaces an older one
         claims = {"sub": config["VAPID_SUBJECT"]}  # fresh every time: pywebpush writes aud and exp into it
+        if self._session is None:
+            self._session = NoRedirects()
         try:
-            response = webpush({"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}},
-                               json.dumps(payload, ensure_ascii=False), vapid_private_key=vapid(config),
+            response = webpush({"endpoint": endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}},
+                               json.dumps(payload, ensure_ascii=False), vapid_private_key=key,
                                vapid_claims=claims, ttl=config["WEBPUSH_TTL"], timeout=config["WEBPUSH_TIMEOUT"],
-                               headers=headers)
+                               headers=headers, requests_session=self._session)
         except WebPushException as exc:
             response = exc.response
-            if response is None:
-                return Outcome.retry(str(exc)[:300])
-        except requests.RequestException as exc:
-            return Outcome.retry(f"{type(exc).__name__}: {exc}"[:300])
+            if response is None:  # pywebpush's own complaint, a fixed text
+                return Outcome.retry(redact(exc.message)[:300])
+        except RequestException as exc:
+            return Outcome.retry(safe_error(exc))
         return self.outcome(sub, response)
 
     def outcome(self, sub, response):
@@ -154,12 +156,17 @@ class WebPushChannel(Channel):
         if code in (200, 201, 202):
             self.reached.add(sub.id)
             return Outcome.sent()
+        if is_redirect(response):
+            log.error("web push configuration error %s from %s: a redirect, not followed", code,
+                      urlsplit(sub.endpoint).hostname)
+            return Outcome.failed(f"{code}: redirect not followed (configuration error: the endpoint's service "
+                                  "must answer itself)")
         if code in (404, 410):
             self.gone.add(sub.id)  # later copies in this pass are not sent; settle() deletes it
             return Outcome.gone(f"{code}: subscription expired")
         if code in (400, 401, 403):
             log.error("web push configuration error %s from %s: %s", code, urlsplit(sub.endpoint).hostname,
-                      response.text[:200])
+                      redact(response.text[:200]))
             return Outcome.failed(f"{code}: configuration error (VAPID key or payload)")
         if code == 413:
             return Outcome.failed("413: payload too large")
@@ -178,6 +185,9 @@ class WebPushChannel(Channel):
             db.session.execute(update(PushSubscription).where(PushSubscription.id.in_(reached))
                                .values(last_sent_at=now).execution_options(synchronize_session=False))
         self.gone, self.reached = set(), set()
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
 
 def retry_after(value):

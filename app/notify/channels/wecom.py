@@ -2,7 +2,8 @@
 
 Uses the documented gettoken and message/send APIs; the access token is cached until just
 before it expires, and an expired or invalid token (42001, 40014) is refreshed and the send
-retried once."""
+retried once. Both calls carry a credential in their query (corpsecret, access_token): errors
+are told through safety.py, never by quoting the request, and a redirect is never followed."""
 import logging
 import threading
 import time
@@ -10,6 +11,7 @@ import time
 import requests
 
 from app.notify.channels.base import Channel, Outcome
+from app.notify.channels.safety import is_redirect, redact, remember, safe_error
 
 TOKEN_EXPIRED = (40014, 42001, 40001)
 BUSY = (-1, 45009, 45033)
@@ -28,20 +30,24 @@ class WeComChannel(Channel):
     def targets(self, users):
         return {u.id: [u.wecom_id] for u in users if u.wecom_id}
 
-    def send(self, *, config, target, payload):
+    def send(self, *, config, target, payload, recipient):
         for attempt in (1, 2):
             try:
                 token = access_token(config, refresh=attempt == 2)
                 response = requests.post(f"{config['WECOM_API_BASE']}/cgi-bin/message/send",
                                          params={"access_token": token}, json=message(config, target, payload),
-                                         timeout=config["WECOM_TIMEOUT"])
+                                         timeout=config["WECOM_TIMEOUT"], allow_redirects=False)
+            except Redirected as exc:
+                return redirected(exc.status, "gettoken")
             except TokenError as exc:
                 if exc.errcode in WRONG_CREDENTIALS:  # asking again would not help; say so once
-                    log.error("WeCom refused the corp id or secret: %s", exc)
-                    return Outcome.failed(f"configuration error (WECOM_CORP_ID / WECOM_SECRET): {exc}"[:300])
-                return Outcome.retry(f"{type(exc).__name__}: {exc}"[:300])
+                    log.error("WeCom refused the corp id or secret: %s", redact(exc))
+                    return Outcome.failed(f"configuration error (WECOM_CORP_ID / WECOM_SECRET): {redact(exc)}"[:300])
+                return Outcome.retry(f"{type(exc).__name__}: {redact(exc)}"[:300])
             except requests.RequestException as exc:
-                return Outcome.retry(f"{type(exc).__name__}: {exc}"[:300])
+                return Outcome.retry(safe_error(exc))
+            if is_redirect(response):
+                return redirected(response.status_code, "message/send")
             if response.status_code >= 500:
                 return Outcome.retry(f"HTTP {response.status_code}")
             body = _json(response)
@@ -53,9 +59,15 @@ class WeComChannel(Channel):
             if code in TOKEN_EXPIRED and attempt == 1:
                 continue
             if code in BUSY:
-                return Outcome.retry(f"{code}: {body.get('errmsg', '')}")
-            return Outcome.failed(f"{code}: {body.get('errmsg', '')}"[:300])
+                return Outcome.retry(f"{code}: {redact(body.get('errmsg', ''))}"[:300])
+            return Outcome.failed(f"{code}: {redact(body.get('errmsg', ''))}"[:300])
         return Outcome.retry("token refused twice")
+
+
+def redirected(status, call):
+    """A redirect is not followed: WECOM_API_BASE names something that does not answer itself."""
+    log.error("WeCom configuration error: %s answered %s, a redirect, not followed (WECOM_API_BASE?)", call, status)
+    return Outcome.failed(f"{status}: redirect not followed (configuration error: WECOM_API_BASE)")
 
 
 def message(config, target, payload):
@@ -74,8 +86,14 @@ def app_path(payload):
 
 class TokenError(Exception):
     def __init__(self, errcode, errmsg):
-        super().__init__(f"{errcode}: {errmsg}")
+        super().__init__(f"{errcode}: {redact(errmsg)}"[:200])
         self.errcode = errcode
+
+
+class Redirected(Exception):
+    def __init__(self, status):
+        super().__init__(f"HTTP {status}")
+        self.status = status
 
 
 def access_token(config, *, refresh=False):
@@ -86,11 +104,14 @@ def access_token(config, *, refresh=False):
         if refresh or token is None or time.monotonic() > expires - 300:
             response = requests.get(f"{config['WECOM_API_BASE']}/cgi-bin/gettoken",
                                     params={"corpid": config["WECOM_CORP_ID"], "corpsecret": config["WECOM_SECRET"]},
-                                    timeout=config["WECOM_TIMEOUT"])
+                                    timeout=config["WECOM_TIMEOUT"], allow_redirects=False)
+            if is_redirect(response):
+                raise Redirected(response.status_code)
             body = _json(response)
             if body.get("errcode") != 0 or not body.get("access_token"):
                 raise TokenError(body.get("errcode"), body.get("errmsg", ""))
             token, expires = body["access_token"], time.monotonic() + int(body.get("expires_in", 7200))
+            remember(token)
             _tokens[key] = (token, expires)
         return token
 
