@@ -1,65 +1,79 @@
-"""/api/auth: login, logout and the CSRF token."""
+"""/api/auth: login, logout and the CSRF token. How logins are throttled: throttle.py."""
 import secrets
 
-from flask import current_app, request, session
+from flask import request, session
 from flask.views import MethodView
 from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import TooManyRequests
 
-from app.auth.schemas import CsrfOut, LoginIn
-from app.auth.service import authenticate, revoke_session
+from app.auth import devices
+from app.auth.password import check_new_password, set_new_password
+from app.auth.schemas import CsrfOut, LoginIn, PasswordIn
+from app.auth.service import check_password, find_user, revoke_session
+from app.auth.throttle import Refused
 from app.errors import ApiError
 from app.extensions import db, limiter
 from app.messages import TEXT
+from app.org.models import User
 from app.org.schemas import LoginOut
 from app.org.service import describe_me
 
 blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="登录与会话")
 
 
-def _failed(response):
-    return response.status_code == 401
+def _too_many(retry_after):
+    exc = TooManyRequests(retry_after=retry_after)
+    exc.data = {"message": TEXT["login_limited"], "code": "rate_limited"}
+    return exc
 
 
-def _phone_key():
-    body = request.get_json(silent=True)
-    phone = body.get("phone") if isinstance(body, dict) else None
-    return f"login-phone:{phone if isinstance(phone, str) else ''}"
-
-
-_limits = [
-    limiter.limit(
-        lambda: current_app.config["LOGIN_LIMIT_PER_PHONE"],
-        key_func=_phone_key,
-        deduct_when=_failed,
-        error_message=TEXT["login_limited"],
-    ),
-    limiter.limit(
-        lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-        deduct_when=_failed,
-        error_message=TEXT["login_limited"],
-    ),
-]
+def _start_session(user):
+    """A fresh session: nothing from before the login survives (session fixation), and the
+    session this browser had before is revoked, so a copy of its cookie stops working too."""
+    old_sid, old_user = session.get("sid"), str(session.get("_user_id") or "")
+    session.clear()
+    if old_sid and old_user.isdigit() and db.session.get(User, int(old_user)) is not None:
+        revoke_session(user_id=int(old_user), sid=old_sid)
+    login_user(user)
+    session.permanent = True
+    session["sid"] = secrets.token_hex(16)
+    session["epoch"] = user.session_epoch  # a later password change or reset ends this session
 
 
 @blp.route("/login")
 class Login(MethodView):
-    decorators = _limits
-
     @blp.arguments(LoginIn)
     @blp.response(200, LoginOut)
     @blp.alt_response(401, description="手机号或密码错误")
-    @blp.alt_response(429, description="失败次数过多")
+    @blp.alt_response(429, description="尝试过于频繁（Retry-After：需等待的秒数）")
     def post(self, creds):
         """登录（需要 X-CSRF-Token）"""
-        user = authenticate(phone=creds["phone"], password=creds["password"])
-        if user is None:
+        phone = creds["phone"]
+        user = find_user(phone)
+        if user is not None:
+            db.session.expunge(user)
+        db.session.rollback()  # the slow check below holds no database lock (SQLite locks at a POST's first query)
+        device = devices.current()
+        known = device is not None and device.knows(user.id if user else None)
+        try:
+            ticket = limiter.take(phone=phone, address=request.remote_addr or "unknown",
+                                  device=device.id if known else None)
+        except Refused as refused:
+            raise _too_many(refused.retry_after) from None
+        try:
+            ok = check_password(user, creds["password"])
+        except BaseException:
+            ticket.release()
+            raise
+        if not ok:
+            ticket.failed()
             raise ApiError(TEXT["login_failed"], code="login_failed", status=401)
-        session.clear()  # a fresh session: nothing from before the login survives
-        login_user(user)
-        session.permanent = True
-        session["sid"] = secrets.token_hex(16)
+        ticket.succeeded()
+        user = db.session.get(User, user.id)
+        _start_session(user)
+        devices.remember(device, user.id)
         me = describe_me(user)
         db.session.commit()
         return {**me, "csrf_token": generate_csrf()}
@@ -83,3 +97,19 @@ class Csrf(MethodView):
     def get(self):
         """取得写操作所需的 CSRF 令牌"""
         return {"csrf_token": generate_csrf()}
+
+
+@blp.route("/password")
+class Password(MethodView):
+    @blp.arguments(PasswordIn)
+    @blp.response(204)
+    @blp.alt_response(422, description="旧密码不对，或新密码太简单（说明怎样改）")
+    def post(self, data):
+        """修改密码（临时密码须先改掉）；本人的其他会话随即失效，这个会话继续有效"""
+        user = db.session.get(User, current_user.id)
+        db.session.expunge(user)
+        db.session.rollback()  # the slow hash checks below hold no database lock
+        check_new_password(user, data["old_password"], data["new_password"])
+        user = db.session.get(User, current_user.id)
+        session["epoch"] = set_new_password(user, data["new_password"])
+        db.session.commit()

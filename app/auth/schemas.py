@@ -6,5 +6,10 @@ class LoginIn(BaseSchema):
     password = Str(required=True, validate=max_length(200))
 
 
+class PasswordIn(BaseSchema):
+    old_password = Str(required=True, validate=max_length(200))
+    new_password = Str(required=True, validate=max_length(200))
+
+
 class CsrfOut(BaseSchema):
     csrf_token = Str()

@@ -12,13 +12,22 @@ _DUMMY_HASH = generate_password_hash("baolian-no-such-user", method="scrypt")
 
 def authenticate(*, phone, password):
     """The active user with this phone and password, or None (one answer for every failure)."""
-    user = db.session.scalars(select(User).where(User.phone == phone)).first()
+    user = find_user(phone)
+    return user if check_password(user, password) else None
+
+
+def find_user(phone):
+    """The user with this phone, or None."""
+    return db.session.scalars(select(User).where(User.phone == phone)).first()
+
+
+def check_password(user, password):
+    """Whether user (None for an unknown phone) is active and this is their password; an unknown
+    phone is checked against a dummy hash, so both failures take the same time."""
     if user is None:
         User(password_hash=_DUMMY_HASH).check_password(password)
-        return None
-    if not user.check_password(password) or not user.active:
-        return None
-    return user
+        return False
+    return user.check_password(password) and user.active
 
 
 def load_user(user_id):
