@@ -2,6 +2,7 @@
 
 The environment always wins, so one image can be configured by its deployment alone.
 """
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -59,6 +60,9 @@ class Defaults:
     WTF_CSRF_SSL_STRICT = True
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # SQLite: how long a writer waits (SQLite retrying) for the lock before the request gives up
+    # with 503 and Retry-After.
+    SQLITE_BUSY_TIMEOUT_MS = 5000
     RATELIMIT_HEADERS_ENABLED = True
 
     API_TITLE = "包联 Baolian API"
@@ -86,6 +90,7 @@ def load_config(app, overrides=None):
 
 
 def _derive(app):
+    _owner_only_dir(Path(app.instance_path))
     env = app.config["BAOLIAN_ENV"]
     if env not in ("production", "development", "testing"):
         raise RuntimeError(f"BAOLIAN_ENV must be production, development or testing, not {env!r}")
@@ -115,8 +120,18 @@ def _instance_secret(app, env):
             "For a local trial run `make run`, which uses BAOLIAN_ENV=development."
         )
     path = Path(app.instance_path) / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():  # made 0600 from the start: never readable by others, not even briefly
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _owner_only_dir(path):
+    """instance/ holds the secret key, the VAPID key and the embedded database: 0700, whatever
+    the umask was when it was made. A folder we may not change (a mounted volume) is left be."""
+    try:
+        if path.is_dir() and path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    except OSError:
+        logging.getLogger(__name__).warning("cannot make %s private", path, exc_info=True)

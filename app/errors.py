@@ -1,14 +1,16 @@
 """One JSON error shape for every failure: {"error": {"code", "message", "fields"}}."""
 import logging
+import sqlite3
 
-from flask import jsonify
+from flask import current_app, jsonify
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from app.common.views import render
 from app.messages import FIELD_LABELS, HTTP, TEXT
 
-from app.common.views import render
 log = logging.getLogger(__name__)
 
 
@@ -26,12 +28,12 @@ class ApiError(Exception):
         self.status = status or self.status
         self.extra = extra
 
-
-class NotFound(ApiError):
     def rendered_extra(self):
         """What the refusal carries besides its message (a conflict's current record), rendered."""
         return {key: render(value) for key, value in self.extra.items()}
 
+
+class NotFound(ApiError):
     status, code = 404, "not_found"
 
     def __init__(self, message=None, **kw):
@@ -151,7 +153,54 @@ def register_error_handlers(app):
     def _too_deep(exc):  # a body nested thousands deep
         return error_response(400, "bad_json", TEXT["bad_json"])
 
+    @app.errorhandler(ValueError)
+    def _value_error(exc):
+        # webargs parses bodies with the standard json module, which raises a bare ValueError
+        # for an integer of more than 4,300 digits: the client sent it, so it is bad JSON.
+        if too_many_digits(exc):
+            return error_response(400, "bad_json", TEXT["bad_json"])
+        return _unexpected(exc)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(sqlite3.OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def _database_error(exc):
+        if is_busy(exc):
+            return busy_response()
+        return _unexpected(exc)
+
     @app.errorhandler(Exception)
     def _unexpected(exc):
         log.exception("unhandled error")
         return error_response(500, "server_error", HTTP[500])
+
+
+BUSY_RETRY_AFTER = 2  # seconds; SQLite has already waited busy_timeout before giving up
+BUSY_SQLSTATES = {"40001", "40P01", "55P03"}  # PostgreSQL: serialization failure, deadlock, lock not available
+
+
+def is_busy(exc):
+    """The database is busy, not broken: SQLite's lock stayed taken past busy_timeout (or a
+    deferred transaction lost its snapshot), PostgreSQL gave up on a lock, or no pooled
+    connection came free. Trying again later may well succeed."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, sqlite3.OperationalError):
+        code = getattr(orig, "sqlite_errorcode", None)
+        return (code is not None and code & 0xFF in (5, 6)) or "locked" in str(orig)  # SQLITE_BUSY, _LOCKED
+    return getattr(orig, "sqlstate", None) in BUSY_SQLSTATES
+
+
+def busy_response():
+    try:  # the failed transaction is finished here, before anything else could use it
+        current_app.extensions["sqlalchemy"].session.rollback()
+    except Exception:  # noqa: BLE001 - the answer matters more; teardown removes the session
+        log.warning("rollback after a busy database failed", exc_info=True)
+    body, status = error_response(503, "busy", TEXT["busy"])
+    return body, status, {"Retry-After": str(BUSY_RETRY_AFTER)}
+
+
+def too_many_digits(exc):
+    """Python's guard against quadratic int parsing (sys.get_int_max_str_digits)."""
+    return isinstance(exc, ValueError) and "integer string conversion" in str(exc)

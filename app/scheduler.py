@@ -12,20 +12,27 @@ log = logging.getLogger(__name__)
 
 
 def run_due_jobs(app):
-    """One pass of every periodic job; answers what each did."""
+    """One pass of every periodic job; answers what each did (None: it failed, and is tried next pass)."""
     from app.cases.overdue import escalate_overdue
+    from app.tasks.reminders import remind_unvisited
 
+    return {"overdue": _run(app, escalate_overdue, "overdue check failed"),
+            "reminders": _run(app, remind_unvisited, "unvisited reminders failed")}
+
+
+def _run(app, job, failure):
+    """One job in its own transaction: one failing does not stop the other."""
     with app.app_context():
         try:
-            moved = escalate_overdue()
+            done = job()
             db.session.commit()
         except Exception:  # noqa: BLE001 - a failed pass must not kill the loop
             db.session.rollback()
-            log.exception("overdue check failed")
-            return {"overdue": None}
+            log.exception(failure)
+            return None
         finally:
             db.session.remove()
-    return {"overdue": moved}
+    return done
 
 
 def start(app):

@@ -1,12 +1,15 @@
-"""Secure by default: every API route needs a live session unless listed as public, and
-every response carries a strict Content-Security-Policy (no inline script or style)."""
-from flask import request, session
+"""Secure by default: every API route needs a live session unless listed as public, every
+response carries a strict Content-Security-Policy (no inline script or style) and, in
+production, HSTS; of pwa/ only the app's own kinds of file are served."""
+from pathlib import PurePosixPath
+
+from flask import abort, current_app, request, session
 from flask_login import current_user, logout_user
 
-from app.auth.service import is_revoked, load_user
+from app.auth.sessions import load_session_user
 from app.errors import ApiError
 from app.extensions import login_manager
-from app.messages import TEXT
+from app.messages import ADMIN_TEXT, TEXT
 
 PUBLIC_API = {
     "/api/auth/login", "/api/auth/csrf", "/api/auth/logout", "/api/openapi.json", "/api/docs", "/api/docs.js",
@@ -16,20 +19,47 @@ CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'; manifest-src 'self'; worker-src 'self'"
 )
+HSTS = "max-age=31536000; includeSubDomains"
+# What the phone app is made of; pwa/ also holds its README, package.json for Node's tests ...
+APP_FILE_TYPES = {".html", ".js", ".css", ".webmanifest", ".png", ".svg", ".ico", ".webp", ".woff2"}
+
+
+def is_app_file(filename):
+    """Whether a path under pwa/ is part of the app a browser loads (no docs, no hidden files)."""
+    parts = PurePosixPath(filename).parts
+    return bool(parts) and not any(p.startswith(".") for p in parts) and \
+        PurePosixPath(filename).suffix.lower() in APP_FILE_TYPES
 
 
 def _unauthorized():
     raise ApiError(TEXT["unauthenticated"], code="unauthenticated", status=401)
 
 
+def _only_app_files():
+    if request.endpoint == "static" and not is_app_file((request.view_args or {}).get("filename", "")):
+        abort(404)
+
+
+# What a user with a temporary password may still do: see who they are and change it.
+BEFORE_PASSWORD_CHANGE = {("GET", "/api/me"), ("POST", "/api/auth/password")}
+
+
+def _load_user(user_id):
+    """The session's user while the session stands (see app/auth/sessions.py); one query."""
+    # a cookie from before epochs existed stands for epoch 0: upgrading logs nobody out
+    return load_session_user(user_id, sid=session.get("sid"), epoch=session.get("epoch", 0))
+
+
 def _require_login():
-    if not request.path.startswith("/api/") or request.path in PUBLIC_API:
-        return None
-    if current_user.is_authenticated and is_revoked(session.get("sid")):
-        logout_user()
-        session.clear()
+    if not request.path.startswith("/api/") or request.path in PUBLIC_API or request.method == "OPTIONS":
+        return None  # OPTIONS only says which methods a route has
     if not current_user.is_authenticated:
+        if session.get("_user_id"):  # a session that has ended: forget it in the browser too
+            logout_user()
+            session.clear()
         return login_manager.unauthorized()
+    if current_user.must_change_password and (request.method, request.path) not in BEFORE_PASSWORD_CHANGE:
+        raise ApiError(ADMIN_TEXT["password_change_required"], code="password_change_required", status=403)
     return None
 
 
@@ -38,13 +68,16 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config["BAOLIAN_ENV"] == "production":  # served over https behind the proxy
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     if request.path.startswith("/api/") or request.path == "/healthz":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 
 def install(app):
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_require_login)
+    app.before_request(_only_app_files)
     app.after_request(_security_headers)

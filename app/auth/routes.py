@@ -10,12 +10,13 @@ from werkzeug.exceptions import TooManyRequests
 
 from app.auth import devices
 from app.auth.password import check_new_password, set_new_password
+from sqlalchemy import select
 from app.auth.schemas import CsrfOut, LoginIn, PasswordIn
 from app.auth.service import check_password, find_user, revoke_session
 from app.auth.throttle import Refused
-from app.errors import ApiError
+from app.errors import ApiError, Invalid
 from app.extensions import db, limiter
-from app.messages import TEXT
+from app.messages import ADMIN_TEXT, TEXT
 from app.org.models import User
 from app.org.schemas import LoginOut
 from app.org.service import describe_me
@@ -27,6 +28,38 @@ def _too_many(retry_after):
     exc = TooManyRequests(retry_after=retry_after)
     exc.data = {"message": TEXT["login_limited"], "code": "rate_limited"}
     return exc
+
+
+def _checked(user, phone, password, device, wrong):
+    """The user, re-read after a throttled password check, or `wrong` raised.
+
+    The slow check holds no database lock (SQLite locks at a POST's first write), so the user
+    is read again afterwards, locked on PostgreSQL, and must still be the one that was checked:
+    same password, same session epoch, still active. A reset or deactivation that landed
+    meanwhile wins."""
+    before = (user.id, user.password_hash, user.session_epoch) if user is not None else None
+    if user is not None:
+        db.session.expunge(user)
+    db.session.rollback()
+    known = device is not None and device.knows(user.id if user else None)
+    try:
+        ticket = limiter.take(phone=phone, address=request.remote_addr or "unknown",
+                              device=device.id if known else None)
+    except Refused as refused:
+        raise _too_many(refused.retry_after) from None
+    try:
+        ok = check_password(user, password)
+    except BaseException:
+        ticket.release()
+        raise
+    if not ok:
+        ticket.failed()
+        raise wrong
+    ticket.succeeded()
+    now = db.session.scalars(select(User).where(User.id == user.id).with_for_update(of=User)).one()
+    if (now.id, now.password_hash, now.session_epoch) != before or not now.active:
+        raise wrong
+    return now
 
 
 def _start_session(user):
@@ -50,28 +83,9 @@ class Login(MethodView):
     @blp.alt_response(429, description="尝试过于频繁（Retry-After：需等待的秒数）")
     def post(self, creds):
         """登录（需要 X-CSRF-Token）"""
-        phone = creds["phone"]
-        user = find_user(phone)
-        if user is not None:
-            db.session.expunge(user)
-        db.session.rollback()  # the slow check below holds no database lock (SQLite locks at a POST's first query)
         device = devices.current()
-        known = device is not None and device.knows(user.id if user else None)
-        try:
-            ticket = limiter.take(phone=phone, address=request.remote_addr or "unknown",
-                                  device=device.id if known else None)
-        except Refused as refused:
-            raise _too_many(refused.retry_after) from None
-        try:
-            ok = check_password(user, creds["password"])
-        except BaseException:
-            ticket.release()
-            raise
-        if not ok:
-            ticket.failed()
-            raise ApiError(TEXT["login_failed"], code="login_failed", status=401)
-        ticket.succeeded()
-        user = db.session.get(User, user.id)
+        user = _checked(find_user(creds["phone"]), creds["phone"], creds["password"], device,
+                        ApiError(TEXT["login_failed"], code="login_failed", status=401))
         _start_session(user)
         devices.remember(device, user.id)
         me = describe_me(user)
@@ -106,10 +120,9 @@ class Password(MethodView):
     @blp.alt_response(422, description="旧密码不对，或新密码太简单（说明怎样改）")
     def post(self, data):
         """修改密码（临时密码须先改掉）；本人的其他会话随即失效，这个会话继续有效"""
-        user = db.session.get(User, current_user.id)
-        db.session.expunge(user)
-        db.session.rollback()  # the slow hash checks below hold no database lock
-        check_new_password(user, data["old_password"], data["new_password"])
-        user = db.session.get(User, current_user.id)
+        me = db.session.get(User, current_user.id)
+        check_new_password(me, data["new_password"], data["old_password"])
+        user = _checked(me, me.phone, data["old_password"], devices.current(),
+                        Invalid("old_password", ADMIN_TEXT["wrong_password"]))
         session["epoch"] = set_new_password(user, data["new_password"])
         db.session.commit()

@@ -2,7 +2,7 @@
 
 Every schema builds on these, so a bad field always answers in Chinese.
 """
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from app.messages import MARSHMALLOW as M
 
@@ -133,3 +133,12 @@ def page_of(item_schema):
         "items": fields.List(fields.Nested(item_schema)),
         "next": fields.String(allow_none=True, metadata={"description": "下一页的游标；没有更多时为 null"}),
     })
+
+
+class PatchSchema(BaseSchema):
+    """A partial update: any subset of its fields, but not none of them."""
+
+    @validates_schema
+    def _not_empty(self, data, **_kwargs):
+        if not data:
+            raise ValidationError(M["empty_patch"], field_name="_schema")

@@ -2,10 +2,10 @@
 import base64
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import and_, or_
+from sqlalchemy import BigInteger, SmallInteger, and_, or_
 
 from app.errors import Invalid
 from app.messages import TEXT
@@ -42,24 +42,36 @@ def coerce_cursor(keys, values):
     if not isinstance(values, list) or len(values) != len(keys):
         raise Invalid("cursor", TEXT["bad_cursor"])
     try:
-        return [_typed(key.type.python_type, value) for key, value in zip(keys, values)]
+        return [_typed(key.type, value) for key, value in zip(keys, values)]
     except (TypeError, ValueError, OverflowError):
         raise Invalid("cursor", TEXT["bad_cursor"]) from None
 
 
-def _typed(kind, value):
+def _typed(column_type, value):
+    """The value as the column would store it; anything the database could not take (a date
+    that overflows when turned into UTC, an integer past the column) is refused here."""
+    kind = column_type.python_type
     if kind is datetime:
         value = datetime.fromisoformat(_text(value))
         if value.tzinfo is None:
             raise ValueError
-        return value
+        return value.astimezone(timezone.utc)  # year 1 at +05:00 has no UTC: OverflowError
     if kind is uuid.UUID:
         return uuid.UUID(_text(value))
     if kind is int:
-        if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 2**63 - 1:
+        if not isinstance(value, int) or isinstance(value, bool) or abs(value) > int_max(column_type):
             raise ValueError
         return value
     return kind(_text(value))
+
+
+def int_max(column_type):
+    """The largest value an integer column holds on every database we run on."""
+    if isinstance(column_type, BigInteger):
+        return 2**63 - 1
+    if isinstance(column_type, SmallInteger):
+        return 2**15 - 1
+    return 2**31 - 1
 
 
 def _text(value):

@@ -34,6 +34,20 @@ def _case_rehomed(case, *, holder, household, **_):
            title=case.title, household=household.head_name)
 
 
+def _case_recalled(case, *, staff_ids, reason, **_):
+    notify(user_ids=staff_ids, kind="case_recalled", ref_type="case", ref_id=case.id, title=case.title, reason=reason)
+
+
+def _case_merged(case, *, into, actor, **_):
+    if case.opened_by_id != actor.id:
+        notify(user_ids=[case.opened_by_id], kind="case_merged", ref_type="case", ref_id=into.id,
+               title=case.title, into=into.title)
+
+
+def _households_unvisited(member, *, count, days, household_id, **_):
+    notify(user_ids=[member.id], kind="unvisited", ref_type="household", ref_id=household_id, count=count, days=days)
+
+
 def _task_assigned(task, *, assignee, actor, **_):
     notify(user_ids=[assignee.id], kind="task_assigned", ref_type="task", ref_id=task.id, title=task.title,
            assigner=actor.name, due=task.due_at.strftime("%m-%d %H:%M") if task.due_at else "—")
@@ -50,6 +64,8 @@ CONNECTIONS = (
     (signals.case_reported_back, _case_reported_back), (signals.case_closed, _case_closed),
     (signals.case_overdue, _case_overdue), (signals.case_rehomed, _case_rehomed),
     (signals.task_assigned, _task_assigned), (signals.task_stepped, _task_stepped),
+    (signals.case_recalled, _case_recalled), (signals.case_merged, _case_merged),
+    (signals.households_unvisited, _households_unvisited),
 )
 
 

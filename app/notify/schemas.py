@@ -2,7 +2,7 @@ from marshmallow import fields
 
 from marshmallow import EXCLUDE
 
-from app.common.fields import BaseSchema, Bool, Int, Nested, Page, Str, length_between, one_of, page_of
+from app.common.fields import BaseSchema, Bool, Int, Nested, Page, PatchSchema, Str, length_between, one_of, page_of
 
 
 class RefOut(BaseSchema):
@@ -65,7 +65,7 @@ class KeyOut(BaseSchema):
     public_key = fields.String(metadata={"description": "VAPID 公钥（base64url），用作 applicationServerKey"})
 
 
-class PreferencesIn(BaseSchema):
+class PreferencesIn(PatchSchema):
     webpush = Bool()
     wecom = Bool()
 

@@ -36,7 +36,7 @@ def queue_deliveries(notifications, now):
     if not channels or not notifications:
         return
     user_ids = {n.user_id for n in notifications}
-    users = db.session.scalars(select(User).where(User.id.in_(user_ids))).all()
+    users = db.session.scalars(select(User).where(User.id.in_(user_ids), User.active)).all()  # none to the stopped
     prefs = {p.user_id: p for p in db.session.scalars(
         select(ChannelPreference).where(ChannelPreference.user_id.in_(user_ids)))}
     for channel in channels:

@@ -5,17 +5,18 @@ Every record is found by its natural key before it is made, so seeding twice cha
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from app.cases.demo import seed_demo_cases
 from app.extensions import db
 from app.households.models import Household
 from app.org.models import OrgUnit, User
-from app.cases.demo import seed_demo_cases
 from app.org.service import create_org_unit
 
 DEMO_PASSWORD = "baolian2026"
 DEMO_PHONE_PREFIX = "139000"  # every demo login, and no one else's
 TOWNSHIPS = ("辛安泉镇", "黄牛蹄乡", "潞华街道", "成家川街道", "店上镇", "微子镇", "翟店镇", "合室乡")
 DEPARTMENTS = ("民政局", "人社局", "卫健局", "应急管理局", "住建局", "农业农村局")
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢崔钟谭陆汪范金廖贾夏韦付方白邹孟熊秦邱"
+SURNAMES = ("王李张刘陈杨赵黄周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈"
+            "姚卢崔钟谭陆汪范金廖贾夏韦付方白邹孟熊秦邱")
 GIVEN = ("建国", "秀英", "桂兰", "玉梅", "国强", "志刚", "海燕", "文华", "春生", "淑珍", "保平", "爱莲",
          "金花", "永红", "德胜", "来福", "红霞", "小平", "二虎", "丽娟", "福贵", "翠萍", "长顺", "月娥",
          "满仓", "巧云", "拴柱", "凤英", "有才", "素芳", "铁柱")
@@ -90,7 +91,7 @@ def _seed_xiliunan(s, village):
                 k = (g * 2 + i) * 3 + m
                 name = "石水奇" if k == 0 else person(300 + k)
                 member = s.user(f"13900000{101 + k}", name, "member", grid, informant)
-                for h in range(10):
+                for _ in range(10):
                     n += 1
                     _demo_household(s, grid, member, g, n)
 

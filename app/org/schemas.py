@@ -1,7 +1,19 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.common.fields import (
-    BaseSchema, Bool, Int, List, Nested, Page, Str, length_between, max_length, one_of, page_of,
+    BaseSchema,
+    Bool,
+    Int,
+    List,
+    Nested,
+    Page,
+    PatchSchema,
+    Str,
+    length_between,
+    max_length,
+    not_blank,
+    one_of,
+    page_of,
 )
 from app.messages import MARSHMALLOW as M
 from app.policy.capabilities import CAPABILITIES
@@ -38,16 +50,25 @@ class ChainLink(UserRef):
     role_name = fields.String()
 
 
+class Appointable(BaseSchema):
+    role = fields.String()
+    unit_kind = fields.String(metadata={"description": "这一角色所在的组织类型"})
+    informant_role = fields.String(allow_none=True, metadata={"description": "须指定的联系人角色（党员：信息员）"})
+
+
 class Capabilities(BaseSchema):
     can = fields.List(fields.String(validate=one_of(CAPABILITIES)),
                       metadata={"description": f"本人可做的事，取值：{', '.join(CAPABILITIES)}"})
     case_level = fields.String(allow_none=True, metadata={"description": "本人上报的问题从哪一级开始；不能上报为 null"})
+    manages = fields.List(fields.Nested(Appointable), metadata={"description": "本人可以新增和管理的角色"})
 
 
 class MeOut(UserOut):
     org_path = fields.List(fields.Nested(UnitRef), metadata={"description": "从区到本人所在组织"})
     chain = fields.List(fields.Nested(ChainLink), metadata={"description": "向上的链条，最近的在前"})
     capabilities = fields.Nested(Capabilities, metadata={"description": "手机端据此决定显示哪些页签和按钮"})
+    must_change_password = fields.Boolean(
+        metadata={"description": "用临时密码登录：改密码之前，其他接口都答 403 password_change_required"})
 
 
 class LoginOut(MeOut):
@@ -78,7 +99,7 @@ PHONE = r"^1\d{10}$"
 
 
 class UserIn(BaseSchema):
-    name = Str(required=True, validate=length_between(1, 40))
+    name = Str(required=True, validate=[length_between(1, 40), not_blank])
     phone = Str(required=True, validate=validate.Regexp(PHONE, error=M["mobile"]))
     role = Str(required=True, validate=one_of(ROLES))
     org_unit_id = Int(required=True)
@@ -86,8 +107,8 @@ class UserIn(BaseSchema):
     wecom_id = Str(load_default=None, allow_none=True, validate=max_length(64))
 
 
-class UserPatch(BaseSchema):
-    name = Str(validate=length_between(1, 40))
+class UserPatch(PatchSchema):
+    name = Str(validate=[length_between(1, 40), not_blank])
     phone = Str(validate=validate.Regexp(PHONE, error=M["mobile"]))
     role = Str(validate=one_of(ROLES))
     org_unit_id = Int()
@@ -111,12 +132,15 @@ class Assignment(BaseSchema):
 
 class HandoverIn(BaseSchema):
     to_member_id = Int(load_default=None, allow_none=True)
-    assignments = List(Nested(Assignment), validate=validate.Length(min=1, max=1000))
+    assignments = List(Nested(Assignment), validate=validate.Length(min=1, max=100, error=M["list_length"]))
 
     @validates_schema
     def _one_way(self, data, **_):
         if (data.get("to_member_id") is None) == (not data.get("assignments")):
             raise ValidationError(M["handover_target"], field_name="to_member_id")
+        homes = [a["household_id"] for a in data.get("assignments") or []]
+        if len(set(homes)) != len(homes):
+            raise ValidationError(M["unique"], field_name="assignments")
 
 
 class HandoverOut(BaseSchema):
@@ -125,12 +149,12 @@ class HandoverOut(BaseSchema):
 
 class OrgUnitIn(BaseSchema):
     kind = Str(required=True, validate=one_of(ORG_KINDS))
-    name = Str(required=True, validate=length_between(1, 80))
+    name = Str(required=True, validate=[length_between(1, 80), not_blank])
     parent_id = Int(required=True)
 
 
 class OrgUnitPatch(BaseSchema):
-    name = Str(required=True, validate=length_between(1, 80))
+    name = Str(required=True, validate=[length_between(1, 80), not_blank])
 
 
 class AdminChangeOut(BaseSchema):

@@ -30,6 +30,7 @@ def describe_me(user):
         "org_path": chain.ancestor_units(user.org_unit),
         "chain": [user_view(u) for u in chain.chain_up(user)],
         "capabilities": capabilities_of(user),
+        "must_change_password": user.must_change_password,
     }
 
 

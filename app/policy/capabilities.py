@@ -2,6 +2,7 @@
 same table to the phone app, which shows a tab or a button only where the server will agree."""
 from app.errors import Forbidden
 from app.messages import CASE_TEXT, ROLE_NAMES
+from app.policy.admin import manageable_roles_view
 from app.policy.chain import level_of
 from app.policy.names import Role
 
@@ -12,6 +13,9 @@ _SUPERVISORS = (Role.SECRETARY, Role.TOWNSHIP, Role.ADMIN)
 CAN = {
     "households.view": (*_CHAIN, Role.ADMIN),        # the 包联户 tab: households in scope
     "households.assign": _SUPERVISORS,              # give a household to another member
+    "households.manage": _SUPERVISORS,              # 新增住户, move, 户编号, archive and restore, residents
+    "households.import": _SUPERVISORS,              # 导入 and its template
+    "residents.reveal_id": _SUPERVISORS,            # a resident's full 身份证号 (every look is logged)
     "visits.record": (*_CHAIN, Role.ADMIN),
     "cases.open": _CHAIN,                           # open a case at one's own level
     "cases.report_up": _FIELD,                      # 需要上报: a new case climbs one level at once
@@ -46,4 +50,5 @@ def capabilities_of(actor):
     return {
         "can": [c for c in CAPABILITIES if can(actor, c)],
         "case_level": level_of(actor) if can(actor, "cases.open") else None,
+        "manages": manageable_roles_view(actor),
     }

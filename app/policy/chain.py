@@ -7,7 +7,15 @@ from app.extensions import db
 from app.messages import CASE_TEXT
 from app.org.models import OrgUnit, User
 from app.policy.names import (
-    BELOW_BRANCH, CHAIN, LEVEL_ROLE, LEVEL_UNIT_KIND, NEXT_LEVEL, ROLE_LEVEL, Kind, Level, Role,
+    BELOW_BRANCH,
+    CHAIN,
+    LEVEL_ROLE,
+    LEVEL_UNIT_KIND,
+    NEXT_LEVEL,
+    ROLE_LEVEL,
+    Kind,
+    Level,
+    Role,
 )
 
 
@@ -87,6 +95,36 @@ def find_holder(household, level):
     raise Conflict(CASE_TEXT["no_one_above"], code="no_holder")
 
 
+# The chain downward, for a case sent back (退回): township → branch → grid → informant → member.
+PREVIOUS_LEVEL = {above: below for below, above in NEXT_LEVEL.items()}
+
+
+def holder_below(household, level):
+    """Who takes a case sent one level down (退回), passing empty seats downward: answers
+    (level, user)."""
+    units = ancestor_units(household.org_unit)
+    lower = PREVIOUS_LEVEL.get(level)
+    while lower is not None:
+        user = holder_at(household, lower, units)
+        if user is not None:
+            return lower, user
+        lower = PREVIOUS_LEVEL.get(lower)
+    raise Conflict(CASE_TEXT["no_one_below"], code="no_holder")
+
+
+def people_of(household):
+    """The active people of the chain who can see `household`: its member, the member's
+    informant, and the grid leaders, secretaries and township officers of the units above it."""
+    member = household.member
+    own = [member.id, member.informant_id] if member is not None else []
+    seats = (Role.GRID_LEADER, Role.SECRETARY, Role.TOWNSHIP)
+    return db.session.scalars(
+        select(User).where(User.active, (User.id.in_([i for i in own if i is not None]))
+                           | (User.role.in_(seats) & User.org_unit_id.in_(unit_ids_of(household.org_unit))))
+        .order_by(User.id)
+    ).all()
+
+
 def holder_above(household, level):
     """The holder one level up, or None at the top or where every seat above is empty."""
     above = level_above(level)
@@ -101,7 +139,7 @@ def holder_above(household, level):
 def rehome_target(household, level):
     """Where an open case below the branch goes when its household moves: the new member
     keeps a member-level case; anything else goes to whoever now stands at its level."""
-    if level == Level.MEMBER and household.member is not None:
+    if level == Level.MEMBER and household.member is not None and household.member.active:
         return Level.MEMBER, household.member
     return find_holder(household, Level.GRID if level == Level.MEMBER else level)
 

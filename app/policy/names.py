@@ -77,7 +77,7 @@ ROLE_LEVEL = {role: level for level, role in LEVEL_ROLE.items()}
 
 # The chain upward: member → informant → grid → branch → township (then a dispatch, not a climb).
 CHAIN = (Level.MEMBER, Level.INFORMANT, Level.GRID, Level.BRANCH, Level.TOWNSHIP)
-NEXT_LEVEL = dict(zip(CHAIN, CHAIN[1:]))
+NEXT_LEVEL = dict(zip(CHAIN[:-1], CHAIN[1:], strict=True))
 # Levels below the branch: an urgent case skips them, a moved household re-homes them.
 BELOW_BRANCH = (Level.MEMBER, Level.INFORMANT, Level.GRID)
 # The org unit (of the household's placement) whose people work at each unit-held level.

@@ -5,9 +5,10 @@ Anything outside them answers 404, exactly as if it did not exist.
 from sqlalchemy import and_, event, false, or_, select, true
 from sqlalchemy.orm import Session
 
+from app.attachments.models import Attachment
 from app.cases.models import Case
 from app.extensions import db
-from app.households.models import Household
+from app.households.models import Household, Resident
 from app.notify.models import Notification
 from app.org.models import OrgUnit, User
 from app.policy.chain import chain_up
@@ -28,12 +29,24 @@ def members_of(informant_id):
     return select(User.id).where(User.informant_id == informant_id)
 
 
-def household_filter(actor, member_id=Household.member_id, org_unit_id=Household.org_unit_id):
+def household_filter(actor, member_id=Household.member_id, org_unit_id=Household.org_unit_id, *, archived=False):
     """A boolean clause on Household for what `actor` may see.
 
     The columns can be swapped for a household's former placement (the sync feed uses that
     to tell a phone which household it has lost), so the rule is written once.
+
+    Archived households (迁出, 户销, 合户) are in nobody's everyday scope, so they leave every
+    list and phone: `archived=True` asks for them alone (the secretary's list, a restore),
+    `archived=None` for every household placed there, archived or not (whose cases and history
+    stay visible). Swapped columns describe no household row, so they take archived=None.
     """
+    placed = _placed(actor, member_id, org_unit_id)
+    if archived is None:
+        return placed
+    return and_(placed, Household.archived_at.is_not(None) if archived else Household.archived_at.is_(None))
+
+
+def _placed(actor, member_id, org_unit_id):
     if actor.role == Role.ADMIN:
         return true()
     if actor.role == Role.MEMBER:
@@ -45,17 +58,23 @@ def household_filter(actor, member_id=Household.member_id, org_unit_id=Household
     return false()
 
 
-def visible_households(actor):
-    return select(Household.id).where(household_filter(actor))
+def visible_households(actor, archived=False):
+    return select(Household.id).where(household_filter(actor, archived=archived))
+
+
+def resident_filter(actor):
+    """Residents of the households in scope (archived households' residents are out of it)."""
+    return Resident.household_id.in_(visible_households(actor))
 
 
 def case_filter(actor, household_id=Case.household_id, department_id=Case.department_id):
-    """Cases on households in scope; a department sees what was dispatched to it."""
+    """Cases on households in scope, archived ones too (their cases stay reconcilable); a
+    department sees what was dispatched to it."""
     if actor.role == Role.ADMIN:
         return true()
     if actor.role == Role.DEPARTMENT:
         return department_id == actor.org_unit_id
-    return household_id.in_(visible_households(actor))
+    return household_id.in_(visible_households(actor, archived=None))
 
 
 def task_filter(actor):
@@ -64,6 +83,19 @@ def task_filter(actor):
         return true()
     return or_(Task.assignee_id == actor.id, Task.assigner_id == actor.id,
                Task.case_id.in_(select(Case.id).where(case_filter(actor))))
+
+
+def attachment_filter(actor):
+    """A photo not yet put on a record: its uploader's alone. On a visit: whoever sees the
+    household. On a case step or 回访: whoever sees the case (a department: what was
+    dispatched to it)."""
+    if actor.role == Role.ADMIN:
+        return true()
+    return or_(
+        and_(Attachment.owner_id.is_(None), Attachment.uploader_id == actor.id),
+        Attachment.household_id.in_(visible_households(actor)),
+        Attachment.case_id.in_(select(Case.id).where(case_filter(actor))),
+    )
 
 
 def notification_filter(actor):
@@ -98,12 +130,14 @@ def change_filter(actor):
         and_(Change.entity.in_(("household", "visit")), Change.household_id.in_(homes)),
         and_(Change.entity.in_(("case", "task")), case_filter(actor, Change.household_id, Change.department_id)),
         and_(Change.entity.in_(("task", "notification")), Change.user_id == actor.id),
-        and_(Change.entity == "move", household_filter(actor, Change.old_member_id, Change.old_org_unit_id)),
+        and_(Change.entity == "move",
+             household_filter(actor, Change.old_member_id, Change.old_org_unit_id, archived=None)),
     )
 
 
 FILTERS = {Household: household_filter, User: user_filter, OrgUnit: org_unit_filter, Case: case_filter,
-           Task: task_filter, Notification: notification_filter}
+           Task: task_filter, Notification: notification_filter, Attachment: attachment_filter,
+           Resident: resident_filter}
 
 
 def visible(actor, model, ident):

@@ -9,7 +9,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.cases import service as cases
-from app.cases.schemas import CaseDetail, CaseIn, CommentIn, DispatchIn, EscalateIn, NoteIn, ResolveIn
+from app.cases.schemas import (
+    CaseDetail, CaseIn, CloseIn, CommentIn, DispatchIn, EscalateIn, MergeIn, NoteIn, ReasonIn, ReassignIn, ResolveIn,
+    RevisitIn,
+)
 from app.common.fields import BaseSchema, Int, Str, UUID, one_of
 from app.errors import ApiError, Conflict, describe_error
 from app.extensions import db
@@ -31,7 +34,9 @@ from app.visits.service import record_visit
 log = logging.getLogger(__name__)
 
 CASE_ACTION_SCHEMAS = {"escalate": EscalateIn, "dispatch": DispatchIn, "accept": NoteIn, "resolve": ResolveIn,
-                       "close": NoteIn, "reopen": NoteIn, "comment": CommentIn}
+                       "close": CloseIn, "reopen": NoteIn, "comment": CommentIn, "return": ReasonIn,
+                       "reject": ReasonIn, "recall": ReasonIn, "reassign": ReassignIn, "revisit": RevisitIn,
+                       "merge": MergeIn}
 
 
 class CaseActionTarget(BaseSchema):
@@ -78,7 +83,7 @@ def _case(actor, mutation, data):
 def _case_action(actor, mutation, data):
     target = _schema(CaseActionTarget).load(data)
     rest = {k: v for k, v in data.items() if k not in ("case_id", "action")}
-    fields = _schema(CASE_ACTION_SCHEMAS[target["action"]]).load(rest)
+    fields = _schema(CASE_ACTION_SCHEMAS[target["action"]]).load({"id": str(mutation["id"]), **rest})
     fields.update(id=mutation["id"], at=mutation["at"])
     case, applied = cases.act(actor=actor, case_id=target["case_id"], action=target["action"], data=fields)
     return case, applied

@@ -36,11 +36,13 @@ SNAPSHOT_VISIT_DAYS = 365
 def feed(*, actor, cursor=None, limit=200):
     if cursor is None:
         return _snapshot(actor, 0, None, _head(), limit)
-    state = decode_cursor(cursor, 3)  # [phase index or -1, last key in phase, log seq]
-    phase, after, seq = state
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (seq, phase)) \
+    # [phase index or -1, last key in phase, log seq, the actor's scope version]
+    phase, after, seq, stamp = decode_cursor(cursor, 4)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (seq, phase, stamp)) \
             or not -1 <= phase < len(PHASES) or not 0 <= seq < 2**63:
         raise Invalid("cursor", TEXT["bad_cursor"])
+    if stamp != actor.scope_version:  # what they may see changed: their copy starts again
+        return {**_snapshot(actor, 0, None, _head(), limit), "reset": True}
     if phase >= 0:
         return _snapshot(actor, phase, after, seq, limit)
     return _incremental(actor, seq, limit)
@@ -81,11 +83,11 @@ def _snapshot(actor, phase, after, seq, limit):
     changes = _dump(actor, changes)
     if more_here:
         last = rows[-1]
-        nxt = [phase, [cursor_value(last, k) for k in keys], seq]
+        nxt = [phase, [cursor_value(last, k) for k in keys], seq, actor.scope_version]
     elif phase + 1 < len(PHASES):
-        nxt = [phase + 1, None, seq]
+        nxt = [phase + 1, None, seq, actor.scope_version]
     else:
-        nxt = [-1, None, seq]
+        nxt = [-1, None, seq, actor.scope_version]
     return {"changes": changes, "cursor": encode_cursor(nxt), "more": nxt[0] != -1}
 
 
@@ -101,7 +103,8 @@ def _incremental(actor, seq, limit):
     changes = _load_current(actor, list(latest.values()))
     changes += _history_of_arrivals(actor, changes, seq)
     nxt = rows[-1].seq if rows else seq
-    return {"changes": changes, "cursor": encode_cursor([-1, None, nxt]), "more": len(rows) == limit}
+    return {"changes": changes, "cursor": encode_cursor([-1, None, nxt, actor.scope_version]),
+            "more": len(rows) == limit}
 
 
 def _load_current(actor, rows):
@@ -126,8 +129,8 @@ def _load_current(actor, rows):
         record = found.get((kind, row.entity_id))
         if record is not None:
             changes.append({"type": kind, "op": "upsert", "id": row.entity_id, "record": record})
-        elif row.entity == "move":
-            changes.append({"type": "household", "op": "remove", "id": row.entity_id, "record": None})
+        elif row.entity in ("move", "case", "task"):  # logged in scope, out of it now: the phone drops it
+            changes.append({"type": kind, "op": "remove", "id": row.entity_id, "record": None})
     return _dump(actor, _dedupe(changes))
 
 

@@ -47,3 +47,4 @@ class FeedOut(BaseSchema):
     changes = fields.List(fields.Nested(ChangeOut))
     cursor = fields.String()
     more = fields.Boolean()
+    reset = fields.Boolean(metadata={"description": "真：您可见的范围变了，这是新的快照的第一页，先清空本机副本"})

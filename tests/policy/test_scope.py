@@ -4,9 +4,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.households.models import Household
-from app.policy import scope
 from app.org.models import OrgUnit, User
 from app.org.service import create_org_unit
+from app.policy import scope
 
 
 def households_seen(actor):

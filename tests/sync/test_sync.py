@@ -261,3 +261,38 @@ def test_a_read_mark_from_the_outbox_is_applied_once_and_only_to_ones_own(login,
     assert other[0]["error"] == other[1]["error"]  # the same answer: another's is as missing
     db.session.refresh(theirs)
     assert theirs.read_at is None
+
+
+def test_a_phone_starts_again_when_what_its_user_may_see_changes(login, demo, as_user, chain):
+    """A grid leader moved to the other grid: his next pull drops the old grid and brings the new one."""
+    from app.org.models import OrgUnit
+
+    leader = chain["grid_leader"]
+    phone = login(leader.name)
+    page = phone.get("/api/sync?limit=1000").get_json()
+    while page["more"]:
+        page = phone.get(f"/api/sync?limit=1000&cursor={page['cursor']}").get_json()
+    other = db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id == chain["secretary"].org_unit_id,
+                                                     OrgUnit.id != leader.org_unit_id)).first()
+    assert as_user(chain["secretary"]).patch(f"/api/users/{leader.id}", json={"org_unit_id": other.id}).status_code == 200
+    again = phone.get(f"/api/sync?cursor={page['cursor']}&limit=1000").get_json()
+    assert again["reset"] is True
+    homes = {c["record"]["org_unit"]["id"] for c in again["changes"] if c["type"] == "household"}
+    assert homes == {other.id}
+
+
+def test_a_case_dispatched_elsewhere_leaves_the_first_departments_phones(login, make_case, chain, as_user):
+    from app.org.models import OrgUnit
+
+    case = make_case(level="township", status="escalated")
+    township = as_user(chain["township"])
+    township.post(f"/api/cases/{case.id}/dispatch", json={"department_id": chain["minzheng"].id})
+    staff = login("刘淑珍")
+    page = staff.get("/api/sync").get_json()
+    while page["more"]:
+        page = staff.get(f"/api/sync?cursor={page['cursor']}").get_json()
+    renshe = db.session.scalars(select(OrgUnit).where(OrgUnit.name == "人社局")).one()
+    staff.post(f"/api/cases/{case.id}/reject", json={"reason": "不属本局职责"})
+    township.post(f"/api/cases/{case.id}/dispatch", json={"department_id": renshe.id})
+    later = staff.get(f"/api/sync?cursor={page['cursor']}").get_json()
+    assert {"type": "case", "op": "remove", "id": str(case.id), "record": None} in later["changes"]

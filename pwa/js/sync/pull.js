@@ -37,7 +37,9 @@ export async function pullChanges(db, user) {
   let snapshot = !cursor;
   for (;;) {
     const page = await api.get(`/api/sync${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`);
-    if (snapshot) await clearRecords(db); // only once the first page is here: offline keeps the copy
+    // Only once the first page is here (offline keeps the copy); `reset`: what this user may see
+    // changed (a new role, grid or informant's members), so the server starts a snapshot over.
+    if (snapshot || page.reset) await clearRecords(db);
     snapshot = false;
     await applyPage(db, user, page.changes);
     cursor = page.cursor;
