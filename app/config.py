@@ -23,8 +23,14 @@ class Defaults:
     PROXY_COUNT = 0  # proxies (nginx) in front: trust that many X-Forwarded-* hops for the client address
     PAGE_SIZE = 50
     PAGE_SIZE_MAX = 200
-    LOGIN_LIMIT_PER_PHONE = "5 per 15 minutes"
-    LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    # The login throttle (app/auth/throttle.py; the README's "Login protection").
+    LOGIN_PAIR_ATTEMPTS = 5  # wrong passwords for one phone from one address or known device ...
+    LOGIN_PAIR_PAUSE = 60  # ... before a pause of this many seconds, doubling with each further one
+    LOGIN_PAIR_PAUSE_MAX = 15 * 60
+    LOGIN_PAIR_FORGET = 24 * 3600  # an unresolved run of failures is forgotten after this
+    LOGIN_PHONE_CEILING = "50 per hour"  # wrong passwords for one phone from everywhere
+    LOGIN_ADDRESS_CEILING = "200 per hour"  # wrong passwords from one address, for all phones
+    LOGIN_DEVICE_DAYS = 365  # life of the known-device cookie
     VISIT_FUTURE_TOLERANCE_MINUTES = 10
     # Response time at each level before a case is overdue; urgent cases get half.
     CASE_DEADLINE_HOURS = {"member": 24, "informant": 24, "grid": 48, "branch": 72,

@@ -111,17 +111,11 @@ def http_exception_response(exc):
         return error_response(422, "invalid", describe_error(fields), fields)
     if status == 400 and messages:
         return error_response(400, "bad_json", TEXT["bad_json"])
-    message = data.get("message") or _limit_message(exc) or HTTP.get(status) or HTTP[400]
+    message = data.get("message") or HTTP.get(status) or HTTP[400]
     code = data.get("code") or _code_for(status)
     body, status = error_response(status, code, message, **data.get("extra", {}))
     # keep what the exception says about itself: Allow on a 405, Retry-After ...
     return body, status, [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
-
-
-def _limit_message(exc):
-    """Flask-Limiter carries the route's own Chinese message on the limit it hit."""
-    limit = getattr(exc, "limit", None)
-    return exc.description if limit is not None and limit.error_message else None
 
 
 def _code_for(status):

@@ -43,7 +43,7 @@ def test_config_order_defaults_then_instance_then_environment(instance, monkeypa
         "HOUSEHOLDS_PER_MEMBER = 7\n"
         "PORT = 6000\n"
         "SECRET_KEY = 'from-instance'\n"
-        "LOGIN_LIMIT_PER_PHONE = '3 per minute'\n"
+        "LOGIN_PHONE_CEILING = '3 per minute'\n"
         "BAOLIAN_ENV = 'testing'\n",
         encoding="utf-8")
     monkeypatch.setenv("HOUSEHOLDS_PER_MEMBER", "8")
@@ -51,12 +51,12 @@ def test_config_order_defaults_then_instance_then_environment(instance, monkeypa
     monkeypatch.setenv("SECRET_KEY", "from-env")
     app = build(SQLALCHEMY_DATABASE_URI="sqlite://")
     assert app.config["PAGE_SIZE"] == 20                      # instance over default
-    assert app.config["LOGIN_LIMIT_PER_PHONE"] == "3 per minute"
+    assert app.config["LOGIN_PHONE_CEILING"] == "3 per minute"
     assert app.config["HOUSEHOLDS_PER_MEMBER"] == 8            # environment over instance, as an int
     assert app.config["PORT"] == 7000
     assert app.config["SECRET_KEY"] == "from-env"
     assert app.config["BAOLIAN_ENV"] == "testing"             # from the instance file
-    assert app.config["LOGIN_LIMIT_PER_ADDRESS"] == "30 per 15 minutes"  # untouched default
+    assert app.config["LOGIN_ADDRESS_CEILING"] == "200 per hour"  # untouched default
     assert app.config["PAGE_SIZE_MAX"] == 200
 
 
@@ -72,7 +72,7 @@ def test_defaults_alone(instance):
     app = build(SECRET_KEY="k", SQLALCHEMY_DATABASE_URI="sqlite://")
     assert app.config["HOUSEHOLDS_PER_MEMBER"] == 10
     assert app.config["PORT"] == 5000
-    assert app.config["LOGIN_LIMIT_PER_PHONE"] == "5 per 15 minutes"
+    assert app.config["LOGIN_PHONE_CEILING"] == "50 per hour"
 
 
 def test_database_url_from_the_environment(instance, monkeypatch):

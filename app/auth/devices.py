@@ -34,7 +34,7 @@ def _serializer():
 
 
 def _max_age():
-    return int(current_app.config.get("LOGIN_DEVICE_DAYS", 365)) * 24 * 3600
+    return int(current_app.config["LOGIN_DEVICE_DAYS"]) * 24 * 3600
 
 
 def current():

@@ -10,12 +10,6 @@ from app.org.models import User
 _DUMMY_HASH = generate_password_hash("baolian-no-such-user", method="scrypt")
 
 
-def authenticate(*, phone, password):
-    """The active user with this phone and password, or None (one answer for every failure)."""
-    user = find_user(phone)
-    return user if check_password(user, password) else None
-
-
 def find_user(phone):
     """The user with this phone, or None."""
     return db.session.scalars(select(User).where(User.phone == phone)).first()
@@ -30,20 +24,8 @@ def check_password(user, password):
     return user.check_password(password) and user.active
 
 
-def load_user(user_id):
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
-    return user if user is not None and user.active else None
-
-
 def revoke_session(*, user_id, sid):
     """Remember a logged-out session so its cookie is refused from now on."""
     if sid and db.session.get(RevokedSession, sid) is None:
         db.session.add(RevokedSession(sid=sid, user_id=user_id))
         db.session.flush()
-
-
-def is_revoked(sid):
-    return sid is not None and db.session.get(RevokedSession, sid) is not None

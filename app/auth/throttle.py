@@ -24,18 +24,9 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 EXTENSION = "baolian_login_throttle"
-DEFAULTS = {
-    "LOGIN_PAIR_ATTEMPTS": 5,
-    "LOGIN_PAIR_PAUSE": 60,
-    "LOGIN_PAIR_PAUSE_MAX": 15 * 60,
-    "LOGIN_PAIR_FORGET": 24 * 3600,
-    "LOGIN_PHONE_CEILING": "50 per hour",
-    "LOGIN_ADDRESS_CEILING": "200 per hour",
-}
-
-
 def setting(name):
-    return current_app.config.get(name, DEFAULTS[name])
+    """One of the LOGIN_* settings (defaults in app/config.py)."""
+    return current_app.config[name]
 
 
 def _part(value):
