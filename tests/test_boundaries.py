@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 APP = Path(__file__).resolve().parent.parent / "app"
-FEATURES = ("auth", "org", "households", "visits", "cases", "tasks", "sync", "notify", "reports")
+FEATURES = ("auth", "org", "households", "visits", "cases", "tasks", "sync", "notify", "reports", "attachments")
 PUBLIC = ("models", "service", "schemas")
 # Imports of another feature's internals that are meant: the demo district includes its cases.
 ALLOWED = {("app.org.demo", "app.cases.demo")}

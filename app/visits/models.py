@@ -4,6 +4,7 @@ import uuid
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.attachments.models import OWNER_VISIT
 from app.common.time import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -25,5 +26,9 @@ class Visit(db.Model):
     hardship: Mapped[str] = mapped_column(String(8))
 
     author = relationship("User", lazy="joined")
+    # Its photos, in the order the phone listed them (put on it once, when it was recorded).
+    attachments = relationship(
+        "Attachment", viewonly=True, lazy="selectin", order_by="Attachment.position",
+        primaryjoin=f"and_(Attachment.owner_type == '{OWNER_VISIT}', foreign(Attachment.owner_id) == Visit.id)")
 
     __table_args__ = (Index("ix_visits_household_id_visited_at", "household_id", "visited_at"),)

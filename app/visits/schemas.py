@@ -1,8 +1,9 @@
 from marshmallow import fields
 
-from app.common.fields import AwareDateTime, BaseSchema, Int, List, Page, Str, UUID, max_length, one_of, page_of
-from app.messages import CATEGORIES
+from app.attachments.schemas import AttachmentOut, attachment_ids
+from app.common.fields import UUID, AwareDateTime, BaseSchema, Int, List, Page, Str, max_length, one_of, page_of
 from app.common.views import renders
+from app.messages import CATEGORIES
 from app.visits.models import HARDSHIP_LEVELS, MODES, Visit
 
 
@@ -14,6 +15,7 @@ class VisitIn(BaseSchema):
     notes = Str(load_default="", validate=max_length(2000))
     needs = List(Str(validate=one_of(CATEGORIES)), load_default=list, validate=max_length(len(CATEGORIES)))
     hardship = Str(required=True, validate=one_of(HARDSHIP_LEVELS))
+    attachments = attachment_ids()
 
 
 class AuthorRef(BaseSchema):
@@ -32,6 +34,7 @@ class VisitOut(BaseSchema):
     notes = fields.String()
     needs = fields.List(fields.String())
     hardship = fields.String()
+    attachments = fields.List(fields.Nested(AttachmentOut), metadata={"description": "照片（拍照），按上传时的顺序"})
 
 
 class VisitQuery(Page):

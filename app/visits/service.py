@@ -3,8 +3,11 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from app.attachments import service as attachments
+from app.attachments.models import OWNER_VISIT
 from app.common.idempotent import insert_once
 from app.common.pagination import paginate
 from app.common.time import utcnow
@@ -36,8 +39,13 @@ def record_visit(*, actor, data):
         if existing is None or existing.author_id != actor.id:  # someone else's id: as if unknown
             raise
         return same_or_conflict(actor, existing, data), False
-    visit = Visit(author_id=actor.id, recorded_at=utcnow(), **data)
-    return insert_once(visit, lambda stored: same_or_conflict(actor, stored, data))
+    visit = Visit(author_id=actor.id, recorded_at=utcnow(), **{k: v for k, v in data.items() if k != "attachments"})
+    visit, created = insert_once(visit, lambda stored: same_or_conflict(actor, stored, data))
+    if created:  # its photos, uploaded before it: put on it in the same transaction (or none of it)
+        placed = attachments.attach(actor=actor, ids=data["attachments"], owner_type=OWNER_VISIT,
+                                    owner_id=visit.id, household_id=visit.household_id)
+        set_committed_value(visit, "attachments", placed)  # shown without another query
+    return visit, created
 
 
 def normalise(data):
@@ -47,6 +55,7 @@ def normalise(data):
     if len(set(needs)) != len(needs):
         raise Invalid("needs", TEXT["duplicate_needs"])
     data["needs"] = needs
+    data["attachments"] = list(data.get("attachments") or [])
     tolerance = timedelta(minutes=current_app.config["VISIT_FUTURE_TOLERANCE_MINUTES"])
     if data["visited_at"] > utcnow() + tolerance:
         raise Invalid("visited_at", TEXT["visit_in_future"])
@@ -56,7 +65,9 @@ def normalise(data):
 def same_or_conflict(actor, stored, data):
     """A resend must match what is stored; anything else is a conflict the phone must show."""
     may_see = stored.author_id == actor.id or scope.visible(actor, Household, stored.household_id)
-    if may_see and all(getattr(stored, k) == data[k] for k in CONTENT):
+    same = all(getattr(stored, k) == data[k] for k in CONTENT) and \
+        [a.id for a in stored.attachments] == data["attachments"]
+    if may_see and same:
         return stored
     extra = {"current": stored} if may_see else {}
     raise Conflict(TEXT["visit_conflict"], code="duplicate_id", **extra)

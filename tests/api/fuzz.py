@@ -24,6 +24,7 @@ STATEFUL_CHECKS = "use_after_free,ensure_resource_availability"
 
 def serve(tmp):
     app = create_app({"BAOLIAN_ENV": "testing", "SECRET_KEY": "fuzz", "NOTIFY_DELIVERY": "off",
+                      "ATTACHMENT_DIR": f"{tmp}/attachments",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/fuzz.sqlite3"})
     with app.app_context():
         upgrade()
