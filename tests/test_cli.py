@@ -328,7 +328,7 @@ def test_import_with_errors_reports_each_row_and_imports_nothing(runner, tmp_pat
     assert "第九网格" in reported[3]
     assert "不存在村" in reported[4]
     assert "13900009999" in reported[5]
-    assert reported[6] == IMPORT["member_elsewhere"].format(phone=p, grid="第二网格")
+    assert reported[6] == "包联党员手机号：" + IMPORT["member_elsewhere"].format(phone=p, grid="第二网格")
     assert reported[7].startswith("人口数：")
     assert reported[8].startswith("人口数：")
     assert reported[9].startswith("手机号：") or reported[9].startswith("联系电话：")

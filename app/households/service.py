@@ -1,20 +1,26 @@
-"""Households in an actor's scope: listing, detail, profile edits, covering member."""
+"""Households in an actor's scope: listing, detail, profile edits, covering member.
+
+Creating, moving, archiving and restoring households is in register.py, residents in
+residents.py, spreadsheets in imports.py and excel.py; this module is what other features use.
+"""
 import json
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, cast, exists, func, or_, select
 
 from app import signals
 from app.cases.models import Case
 from app.common.pagination import paginate
+from app.common.time import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
-from app.households.models import Household
-from app.messages import TEXT
-from app.org.models import User
+from app.households.models import Household, Resident, village_id_of
+from app.messages import CARE_TAGS, HOUSEHOLD_TAGS, REGISTER, TEXT
+from app.org.models import OrgUnit, User
 from app.policy import capabilities, scope
 from app.policy.chain import village_path
-from app.policy.names import OPEN_STATUSES, Role
+from app.policy.names import OPEN_STATUSES, Kind, Role
 from app.visits.models import Visit
 
 
@@ -22,27 +28,45 @@ class HouseholdDetailView(dict):
     """A household with its recent visits and cases, as the detail and a conflict show it."""
 
 
-def get_household(*, actor, household_id):
-    household = scope.visible(actor, Household, household_id)
+def get_household(*, actor, household_id, archived=False):
+    """A household in scope, or 404. `archived`: as for scope.household_filter (live ones by default)."""
+    if archived is False:
+        household = scope.visible(actor, Household, household_id)
+    else:
+        household = db.session.scalars(select(Household).where(
+            Household.id == household_id, scope.household_filter(actor, archived=archived))).first()
     if household is None:
         raise NotFound()
     return household
 
 
-def list_households(*, actor, q=None, hardship=None, tag=None, member_id=None, cursor=None, limit=None):
-    stmt = select(Household).where(scope.household_filter(actor))
+def list_households(*, actor, q=None, hardship=None, tag=None, member_id=None, awaiting_handover=None,
+                    archived=None, unvisited_days=None, cursor=None, limit=None):
+    if archived:
+        capabilities.require(actor, "households.manage", REGISTER["manage"])
+    stmt = select(Household).where(scope.household_filter(actor, archived=bool(archived)))
     if q:  # autoescape: a % or _ typed by the user is a character, not a wildcard
         stmt = stmt.where(or_(Household.head_name.contains(q, autoescape=True),
                               Household.address.contains(q, autoescape=True),
-                              Household.phone.contains(q, autoescape=True)))
+                              Household.phone.contains(q, autoescape=True),
+                              Household.household_no.contains(q, autoescape=True)))
+    if unvisited_days is not None:
+        stmt = stmt.where(unvisited_since(utcnow() - timedelta(days=unvisited_days)))
     if hardship is not None:
         stmt = stmt.where(Household.hardship == hardship)
     if member_id is not None:
         stmt = stmt.where(Household.member_id == member_id)
+    if awaiting_handover:  # 待交接: their member was deactivated
+        stmt = stmt.where(Household.member_id.in_(select(User.id).where(User.active.is_(False))))
     if tag:  # tags are a JSON list; match its serialised element, portable across databases
         stmt = stmt.where(cast(Household.tags, String).contains(json.dumps(tag), autoescape=True))
     rows, nxt = paginate(db.session, stmt, keys=[Household.id], cursor=cursor, limit=limit)
     return with_last_visits(rows), nxt
+
+
+def unvisited_since(since):
+    """A clause on Household: no visit on or after `since` (never visited included)."""
+    return ~exists(select(Visit.id).where(Visit.household_id == Household.id, Visit.visited_at >= since))
 
 
 def with_last_visits(households):
@@ -69,6 +93,7 @@ def with_last_visits(households):
 def household_view(household, last_visit, open_cases=0):
     return {
         "id": household.id,
+        "household_no": household.household_no,
         "head_name": household.head_name,
         "address": household.address,
         "people": household.people,
@@ -80,12 +105,17 @@ def household_view(household, last_visit, open_cases=0):
         "member": household.member,
         "last_visit": last_visit,
         "open_cases": open_cases,
+        "archived_at": household.archived_at,
+        "archive_reason": household.archive_reason,
+        "archive_note": household.archive_note or "",
         "updated_at": household.updated_at,
     }
 
 
 def household_detail(*, actor, household_id, recent=10):
-    household = get_household(actor=actor, household_id=household_id)
+    """Those who may restore a household see it archived too; everyone else, live ones only."""
+    archived = None if capabilities.can(actor, "households.manage") else False
+    household = get_household(actor=actor, household_id=household_id, archived=archived)
     visits = db.session.scalars(
         select(Visit).where(Visit.household_id == household.id)
         .order_by(Visit.visited_at.desc(), Visit.id.desc()).limit(recent)
@@ -108,12 +138,57 @@ def update_household(*, actor, household_id, changes):
     if version != household.version:
         raise Conflict(TEXT["household_conflict"], code="version_conflict",
                        current=household_detail(actor=actor, household_id=household.id))
-    if "member_id" in changes:
+    if {"household_no", "org_unit_id"} & set(changes):
+        capabilities.require(actor, "households.manage", REGISTER["manage"])
+    if changes.get("household_no", household.household_no) != household.household_no:
+        number_free(household.village_id, changes["household_no"])
+    unit_id = changes.pop("org_unit_id", None)
+    if "member_id" in changes:  # it follows its new member's grid
         assign_member(actor=actor, household=household, member_id=changes.pop("member_id"))
+    if unit_id is not None and unit_id != household.org_unit_id:
+        move_to_unit(actor=actor, household=household, unit_id=unit_id)
     for name, value in changes.items():  # the schema admits only profile fields
         setattr(household, name, value)
+    if "tags" in changes:
+        follow_residents(household)
     db.session.flush()
     return household
+
+
+def number_free(village_id, household_no, *, pending=()):
+    """户编号 is unique in its village."""
+    taken = household_no in pending or db.session.scalar(select(Household.id).where(
+        Household.village_id == village_id, Household.household_no == household_no)) is not None
+    if taken:
+        raise Invalid("household_no", REGISTER["no_taken"].format(no=household_no))
+
+
+def move_to_unit(*, actor, household, unit_id):
+    """Another grid of the same village; the covering member must work there (or none cover it)."""
+    capabilities.require(actor, "households.manage", REGISTER["manage"])
+    unit = scope.visible(actor, OrgUnit, unit_id)
+    if unit is None or unit.kind not in (Kind.GRID, Kind.VILLAGE):
+        raise Invalid("org_unit_id", REGISTER["not_a_place"])
+    if village_id_of(unit) != household.village_id:
+        raise Invalid("org_unit_id", REGISTER["other_village"])
+    if household.member is not None and household.member.org_unit_id != unit.id:
+        raise Invalid("org_unit_id", REGISTER["member_left_behind"])
+    household.org_unit = unit
+    signals.household_moved.send(household, actor=actor)
+
+
+def follow_residents(household, residents=None):
+    """The tags a resident's care category implies (独居老人, 低保 ...) follow the household's
+    residents, once it has any; the tags no resident can imply (脱贫户, 监测户) stay as set."""
+    if residents is None:
+        residents = db.session.scalars(select(Resident).where(Resident.household_id == household.id)).all()
+    if not residents:
+        return
+    implied = {CARE_TAGS[c] for r in residents for c in r.care or [] if c in CARE_TAGS}
+    kept = {t for t in household.tags or [] if t not in CARE_TAGS.values()}
+    tags = [t for t in HOUSEHOLD_TAGS if t in implied | kept]
+    if tags != list(household.tags or []):
+        household.tags = tags
 
 
 def assign_member(*, actor, household, member_id):
@@ -135,14 +210,31 @@ def assign_member(*, actor, household, member_id):
 
 def check_assignable(*, member, household_unit, pending=0):
     """The rules for covering a household: a member, same village, under the cap."""
-    if member.role != Role.MEMBER or not member.active:
-        raise Invalid("member_id", TEXT["not_a_member"])
-    if village_path(member.org_unit) != village_path(household_unit):
-        raise Invalid("member_id", TEXT["member_out_of_village"])
+    problem = member_problem(member, household_unit)
+    if problem:
+        raise Invalid("member_id", problem)
     cap = current_app.config["HOUSEHOLDS_PER_MEMBER"]
-    # Two assignments to one member at once: the second waits here until the first commits,
-    # then counts what it added (PostgreSQL; SQLite has one writer at a time anyway).
-    db.session.execute(select(User.id).where(User.id == member.id).with_for_update())
-    covered = db.session.scalar(select(func.count()).where(Household.member_id == member.id))
-    if covered + pending >= cap:
+    if covered_counts([member.id]).get(member.id, 0) + pending >= cap:
         raise Invalid("member_id", TEXT["member_cap"].format(cap=cap), code="member_cap")
+
+
+def member_problem(member, household_unit):
+    """Why `member` may not cover a household placed on `household_unit`, or None."""
+    if member.role != Role.MEMBER or not member.active:
+        return TEXT["not_a_member"]
+    if village_path(member.org_unit) != village_path(household_unit):
+        return TEXT["member_out_of_village"]
+    return None
+
+
+def covered_counts(member_ids):
+    """{member id: live households covered}, the members locked first: two assignments to one
+    member at once, the second waits here until the first commits, then counts what it added
+    (PostgreSQL; SQLite has one writer at a time anyway). Archived households do not count."""
+    ids = sorted(set(member_ids))
+    if not ids:
+        return {}
+    db.session.execute(select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update())
+    return dict(db.session.execute(
+        select(Household.member_id, func.count()).where(Household.member_id.in_(ids), Household.archived_at.is_(None))
+        .group_by(Household.member_id)).all())

@@ -38,10 +38,12 @@ def _entries(obj):
 
 
 def _moved(household):
-    """A household given to another member or grid: remember where it was."""
+    """A household given to another member or grid, or archived: remember where it was, so the
+    phones that had it are told to drop it."""
     state = inspect(household)
     member, unit = state.attrs.member_id.history, state.attrs.org_unit_id.history
-    if not (member.deleted or unit.deleted):
+    archived = state.attrs.archived_at.history
+    if not (member.deleted or unit.deleted or (archived.added and archived.added[0] is not None)):
         return []
     return [dict(entity="move", entity_id=str(household.id), household_id=household.id,
                  old_member_id=(member.deleted or [household.member_id])[0],
