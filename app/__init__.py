@@ -36,18 +36,21 @@ def create_app(config=None):
     api.init_app(app)
     _tune_sqlite(app)
 
-    from app import models  # noqa: F401  (every model registered before migrations look)
+    from app import (
+        models,  # noqa: F401  (every model registered before migrations look)
+        security,
+    )
     from app.attachments.routes import blp as attachments_blp
     from app.auth.routes import blp as auth_blp
-    from app.cases.routes import blp as cases_blp
-    from app import security
-    from app.errors import register_error_handlers
-    from app.households.routes import blp as households_blp
-    from app.notify import worker as notify_worker
-    from app.notify.routes import blp as notifications_blp, push_blp
     from app.cases import listeners as case_listeners
     from app.cases import vacancies
+    from app.cases.routes import blp as cases_blp
+    from app.errors import register_error_handlers
+    from app.households.routes import blp as households_blp
     from app.notify import listeners as notify_listeners
+    from app.notify import worker as notify_worker
+    from app.notify.routes import blp as notifications_blp
+    from app.notify.routes import push_blp
     from app.org.routes import blp as org_blp
     from app.policy import scope
     from app.reports.routes import blp as reports_blp

@@ -9,7 +9,8 @@ from app.common.fields import DB_INT_MAX
 from app.common.passwords import password_problems
 from app.errors import ApiError
 from app.extensions import db
-from app.messages import CLI, ORG_KINDS as KIND_NAMES, ROLE_NAMES
+from app.messages import CLI, ROLE_NAMES
+from app.messages import ORG_KINDS as KIND_NAMES
 from app.org.models import OrgUnit, User
 from app.policy import chain
 from app.policy.names import ROLE_UNIT_KIND, ROLES, Role

@@ -31,7 +31,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from common import bench_app
-
 from werkzeug.serving import make_server  # noqa: E402  (after common: it puts the repo on sys.path)
 
 BENCH = Path(__file__).resolve().parent

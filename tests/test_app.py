@@ -7,9 +7,9 @@ import flask
 import pytest
 
 from app import create_app
-from app.security import PUBLIC_API
 from app.config import ENV_KEYS_INT, ENV_KEYS_STR, load_config
 from app.messages import HTTP
+from app.security import PUBLIC_API
 
 DOC_ROUTES = {"/api/openapi.json", "/api/docs", "/api/docs.js"}
 

@@ -33,6 +33,11 @@ GROUPS = {
     "category": "CATEGORIES",
     "mode": "VISIT_MODES",
     "hardship": "HARDSHIP",
+    "satisfaction": "SATISFACTION_NAMES",
+    "care": "CARE",
+    "relation": "RELATIONS",
+    "gender": "GENDERS",
+    "archive_reason": "ARCHIVE_REASONS",
 }
 
 
@@ -62,5 +67,6 @@ def test_household_tags_agree(phone):
 def test_every_group_is_compared(phone):
     """A new group of code labels in the phone catalogue must be added to GROUPS (or here)."""
     screens = {"app", "list", "person", "status", "update", "tab", "login", "households", "push", "household",
-               "visit", "edit", "conflict", "case", "tasks", "inbox", "queue", "reports", "me", "outbox", "error"}
+               "visit", "edit", "conflict", "case", "tasks", "inbox", "queue", "reports", "me", "outbox", "error",
+               "password", "people", "handover", "register", "resident", "import"}
     assert {key.split(".")[0] for key in phone} - screens == set(GROUPS)

@@ -211,7 +211,8 @@ def test_a_crowd_of_wrong_logins_beside_visit_saves_never_answers_500(make_app):
 def test_only_a_busy_database_counts_as_busy():
     """503 is for waiting that may succeed later; a broken query stays a 500."""
     import psycopg.errors
-    from sqlalchemy.exc import OperationalError, TimeoutError as PoolTimeout
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     from app.errors import is_busy
 

@@ -6,11 +6,11 @@ from flask.views import MethodView
 from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
 from app.auth import devices
 from app.auth.password import check_new_password, set_new_password
-from sqlalchemy import select
 from app.auth.schemas import CsrfOut, LoginIn, PasswordIn
 from app.auth.service import check_password, find_user, revoke_session
 from app.auth.throttle import Refused

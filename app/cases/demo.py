@@ -84,6 +84,9 @@ def _jiang_story(member, informant, grid_leader, secretary, home):
                     data={"at": start + timedelta(days=2), "note": "姜彩凤已开始分发党报党刊"})
     cases.act(actor=secretary, case_id=case.id, action="resolve",
               data={"resolution": "支部研究决定由姜彩凤分发党报党刊，增加家庭收入", "at": start + timedelta(days=3)})
+    cases.act(actor=member, case_id=case.id, action="revisit",
+              data={"id": demo_id("jiang-revisit"), "satisfaction": "satisfied", "mode": "door",
+                    "notes": "姜彩凤说送报收入稳定，家里好多了", "at": start + timedelta(days=3, hours=6)})
     cases.act(actor=secretary, case_id=case.id, action="close", data={"at": start + timedelta(days=4)})
 
 

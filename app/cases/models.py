@@ -10,6 +10,14 @@ from app.policy.names import OPEN_STATUSES, Status
 
 CATEGORIES = ("urgent_needs", "epidemic", "fire", "civility", "environment", "industry", "other")
 URGENCIES = ("normal", "urgent")
+# The household's answer at the return visit (回访); the first two count as satisfied (满意率).
+SATISFACTIONS = ("satisfied", "basic", "unsatisfied")
+SATISFIED = ("satisfied", "basic")
+UNSATISFIED = "unsatisfied"
+REVISIT_MODES = ("door", "phone")  # in person (入户) or by phone (电话)
+# The timeline's events that answer a deadline (a holder's step: 响应率) and those saying one was missed.
+RESPONSE_EVENTS = ("escalated", "dispatched", "accepted", "resolved", "returned", "rejected")
+MISSED_EVENTS = ("overdue_escalated", "overdue")
 
 
 class Case(db.Model):
@@ -39,6 +47,10 @@ class Case(db.Model):
     resolution: Mapped[str | None] = mapped_column(Text)
     resolved_at = mapped_column(UTCDateTime)
     closed_at = mapped_column(UTCDateTime)
+    # The household's answer at the return visit of the current resolution (None until asked).
+    satisfaction: Mapped[str | None] = mapped_column(String(16))
+    # A duplicate closed by 合并: the case it joined.
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))
     version: Mapped[int] = mapped_column(default=1)  # two people acting at once: one gets 409
 
     household = relationship("Household", lazy="joined", innerjoin=True)
@@ -70,10 +82,37 @@ class CaseEvent(db.Model):
     at = mapped_column(UTCDateTime, nullable=False)  # device time (server time for the system)
     recorded_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # For a holder's step: the deadline it answered (响应率: on time when recorded_at <= due_at).
+    due_at = mapped_column(UTCDateTime)
+    # The department whose work the step is (a step at the department level, or its missed
+    # deadline), or whose resolution it judges (销号, 重新打开, 回访); None for the chain's own.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
 
     actor = relationship("User", lazy="joined")
 
-    __table_args__ = (Index("ix_case_events_case_id_recorded_at", "case_id", "recorded_at"),)
+    __table_args__ = (Index("ix_case_events_case_id_recorded_at", "case_id", "recorded_at"),
+                      Index("ix_case_events_recorded_at", "recorded_at"))
+
+
+class CaseRevisit(db.Model):
+    """A return visit (回访) after 办结: the household asked whether the problem is solved.
+    Its id is the phone's UUID and also the id of its `revisited` event on the timeline."""
+
+    __tablename__ = "case_revisits"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    mode: Mapped[str] = mapped_column(String(8))
+    satisfaction: Mapped[str] = mapped_column(String(16))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    at = mapped_column(UTCDateTime, nullable=False)  # device time
+    recorded_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)  # server time
+    # The department whose resolution the household judged; None when the chain resolved it.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+
+    __table_args__ = (Index("ix_case_revisits_case_id_recorded_at", "case_id", "recorded_at"),
+                      Index("ix_case_revisits_recorded_at", "recorded_at"))
 
 
 def is_overdue(case, now=None):

@@ -1,11 +1,25 @@
-"""/api/cases: open, list, read, and act on cases (上报 派单 接单 办结 销号 重新打开 评论)."""
+"""/api/cases: open, list, read, and act on cases (上报 派单 接单 办结 销号 重新打开 评论, and the
+practice of 接诉即办: 退回 退单 撤回 改派 回访 合并)."""
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.cases import service
 from app.cases.schemas import (
-    CaseDetail, CaseIn, CasePage, CaseQuery, CommentIn, DispatchIn, EscalateIn, NoteIn, ResolveIn,
+    CaseDetail,
+    CaseIn,
+    CasePage,
+    CaseQuery,
+    CloseIn,
+    CommentIn,
+    DispatchIn,
+    EscalateIn,
+    MergeIn,
+    NoteIn,
+    ReasonIn,
+    ReassignIn,
+    ResolveIn,
+    RevisitIn,
 )
 from app.extensions import db
 
@@ -26,7 +40,11 @@ class Cases(MethodView):
     @blp.alt_response(200, schema=CaseDetail, description="同一编号、同一内容的重发")
     @blp.alt_response(409, description="同一编号、不同内容")
     def post(self, data):
-        """上报一个问题（id 为手机生成的 UUID）"""
+        """上报一个问题（id 为手机生成的 UUID）
+
+        同一户已有同一类别尚未办结的问题时，新问题照样保存（离线上报不会丢失），回答的 similar_open
+        列出那些问题，手机提示可以合并（POST /api/cases/<id>/merge）。
+        """
         case, created = service.open_case(actor=current_user, data=data)
         db.session.commit()
         return service.case_detail(actor=current_user, case_id=case.id), (201 if created else 200)
@@ -42,7 +60,7 @@ class CaseItem(MethodView):
 
 def _action_view(action, schema, summary):
     class ActionView(MethodView):
-        @blp.arguments(schema)
+        @blp.arguments(schema, required=False)  # a step without a note may send no body
         @blp.response(200, CaseDetail)
         @blp.alt_response(403, description="无权执行；错误信息说明谁可以")
         @blp.alt_response(409, description="当前状态不允许")
@@ -61,8 +79,14 @@ for _action, _schema, _summary in (
     ("dispatch", DispatchIn, "派单：乡镇吹哨，派给部门"),
     ("accept", NoteIn, "接单：部门接下派单"),
     ("resolve", ResolveIn, "办结：写明办理结果"),
-    ("close", NoteIn, "销号：村党支部书记或乡镇在办结后确认"),
+    ("close", CloseIn, "销号：村党支部书记或乡镇在办结、回访（满意或基本满意）后确认；无法回访的须写明原因"),
     ("reopen", NoteIn, "重新打开"),
     ("comment", CommentIn, "评论"),
+    ("return", ReasonIn, "退回：经办人退给下一级（如请党员补充情况），再以上报上交"),
+    ("reject", ReasonIn, "退单：部门说明理由退回乡镇（接单前后均可），由乡镇改派或自办"),
+    ("recall", ReasonIn, "撤回：乡镇在部门接单前撤回派单"),
+    ("reassign", ReassignIn, "改派：村党支部书记、乡镇在本级范围内另定经办人；管理员可改派任何问题"),
+    ("revisit", RevisitIn, "回访：办结后由包联党员（或书记）入户或电话询问群众；不满意即在办结的层级重新打开"),
+    ("merge", MergeIn, "合并：把重复的问题并入另一问题，本问题销号并保留时间线"),
 ):
     _action_view(_action, _schema, _summary)

@@ -1,15 +1,25 @@
 from marshmallow import fields
 
-from app.cases.models import CATEGORIES, URGENCIES
+from app.cases.models import CATEGORIES, REVISIT_MODES, SATISFACTIONS, URGENCIES
 from app.cases.service import CaseView
+from app.common.fields import (
+    UUID,
+    AwareDateTime,
+    BaseSchema,
+    Bool,
+    Int,
+    Page,
+    Str,
+    length_between,
+    max_length,
+    not_blank,
+    one_of,
+    page_of,
+)
 from app.common.views import renders
 from app.org.schemas import UnitRef, UserRef
 from app.policy.case_steps import ACTIONS
 from app.policy.names import LEVELS, STATUSES, Role
-from app.common.fields import (
-    page_of,
-    AwareDateTime, BaseSchema, Bool, Int, Page, Str, UUID, length_between, max_length, one_of,
-)
 
 
 class CaseIn(BaseSchema):
@@ -49,6 +59,40 @@ class CommentIn(ActionIn):
 
 class NoteIn(ActionIn):
     reason = Str(load_default="", validate=max_length(500))
+
+
+def _reason(description):
+    return Str(required=True, validate=[length_between(1, 500), not_blank], metadata={"description": description})
+
+
+class ReasonIn(ActionIn):
+    """退回、退单、撤回: the reason is required."""
+
+    reason = _reason("理由（必填）：如请党员补充情况、不属本部门职责")
+
+
+class ReassignIn(ActionIn):
+    holder_id = Int(required=True, metadata={"description": "新的经办人；详情的 reassign_to 列出可选的人"})
+    reason = _reason("改派理由（必填）：如原经办人外出")
+
+
+class RevisitIn(ActionIn):
+    id = UUID(required=True, metadata={"description": "手机生成的 UUID（回访记录的编号）；重发同一内容只记一次"})
+    satisfaction = Str(required=True, validate=one_of(SATISFACTIONS),
+                       metadata={"description": "satisfied 满意、basic 基本满意、"
+                                                "unsatisfied 不满意（不满意即重新打开）"})
+    mode = Str(load_default="door", validate=one_of(REVISIT_MODES), metadata={"description": "door 入户、phone 电话"})
+    notes = Str(load_default="", validate=max_length(2000))
+
+
+class MergeIn(ActionIn):
+    into_case_id = UUID(required=True, metadata={"description": "并入的问题；本问题随即销号，并留下指向它的链接"})
+    reason = Str(load_default="", validate=max_length(500))
+
+
+class CloseIn(NoteIn):
+    no_revisit_reason = Str(load_default=None, validate=[length_between(1, 500), not_blank],
+                            metadata={"description": "未回访原因：没有满意或基本满意的回访时必填"})
 
 
 class HouseholdRef(BaseSchema):
@@ -91,6 +135,8 @@ class CaseOut(BaseSchema):
     resolution = fields.String(allow_none=True)
     resolved_at = fields.AwareDateTime(allow_none=True)
     closed_at = fields.AwareDateTime(allow_none=True)
+    satisfaction = fields.String(allow_none=True, metadata={"description": "本次办结后的回访结果；未回访为 null"})
+    merged_into_id = fields.UUID(allow_none=True, metadata={"description": "合并后并入的问题"})
 
     def _holder(self, case):
         if case.holder is not None:
@@ -107,6 +153,8 @@ class EventOut(BaseSchema):
     actor = fields.Nested(UserRef, allow_none=True)
     at = fields.AwareDateTime()
     recorded_at = fields.AwareDateTime()
+    due_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "经办人这一步所应对的办理期限；recorded_at 不晚于它即按时（响应率）"})
     data = fields.Dict()
 
 
@@ -121,7 +169,11 @@ class TaskBrief(BaseSchema):
 class CaseDetail(CaseOut):
     events = fields.List(fields.Nested(EventOut))
     tasks = fields.List(fields.Nested(TaskBrief))
-    actions = fields.List(fields.String(), metadata={"description": f"调用者现在可做的操作，取值：{', '.join(ACTIONS)}"})
+    actions = fields.List(fields.String(),
+                          metadata={"description": f"调用者现在可做的操作，取值：{', '.join(ACTIONS)}"})
+    similar_open = fields.List(fields.Nested(CaseBrief), metadata={
+        "description": "同一户、同一类别、尚未办结的其他问题（可能重复：可合并到其中之一）"})
+    reassign_to = fields.List(fields.Nested(UserRef), metadata={"description": "调用者可改派给的人"})
 
 
 class CaseQuery(Page):

@@ -3,9 +3,9 @@ from sqlalchemy import select
 
 from app.cases import escalation, transitions
 from app.cases.deadlines import deadline
-from app.cases.models import Case, CaseEvent, is_overdue, overdue_clause
-from app.common.idempotent import insert_once
+from app.cases.models import Case, CaseEvent, CaseRevisit, is_overdue, overdue_clause
 from app.common.device_time import step_time
+from app.common.idempotent import insert_once
 from app.common.pagination import paginate
 from app.common.time import utcnow
 from app.errors import Conflict, Invalid, NotFound
@@ -15,8 +15,9 @@ from app.households.service import get_household
 from app.messages import CASE_TEXT
 from app.org.models import OrgUnit
 from app.policy import capabilities, scope
+from app.policy.case_steps import RESPONSE_ACTIONS
 from app.policy.chain import level_of
-from app.policy.names import DONE_STATUSES, Role, Status
+from app.policy.names import DONE_STATUSES, OPEN_STATUSES, Level, Role, Status
 from app.tasks.models import Task
 from app.visits.models import Visit
 
@@ -27,10 +28,12 @@ class CaseView:
     """A case as the edge shows it: its own fields, whether it is overdue now, and (in the
     detail) its timeline, tasks and what the caller may do. The ORM object stays untouched."""
 
-    def __init__(self, case, now=None, *, events=None, tasks=None, actions=None):
+    def __init__(self, case, now=None, *, events=None, tasks=None, actions=None, similar_open=None,
+                 reassign_to=None):
         self.case = case
         self.overdue = is_overdue(case, now)
         self.events, self.tasks, self.actions = events, tasks, actions
+        self.similar_open, self.reassign_to = similar_open, reassign_to
 
     def __getattr__(self, name):
         return getattr(self.case, name)
@@ -103,23 +106,42 @@ def act(*, actor, case_id, action, data):
         done = db.session.get(CaseEvent, event_id)
         if done is not None:
             if done.case_id == case.id and done.type == transitions.EVENT_TYPES[action] and done.actor_id == actor.id:
+                _same_revisit_or_conflict(action, event_id, data)
                 return case, False
             raise Conflict(CASE_TEXT["event_conflict"], code="duplicate_id")
     escalation.check(actor, case, action)
     at = step_time(at, after=previous_step_at(case))
-    transitions.HANDLERS[action](actor, case, at, event_id, **data)
+    level, department_id, running = case.level, case.department_id, case.due_at
+    event = transitions.HANDLERS[action](actor, case, at, event_id, **data)
+    if action in RESPONSE_ACTIONS:  # the holder's answer to the deadline of their level (响应率)
+        event.due_at = running
+        if level == Level.DEPARTMENT:
+            event.department_id = department_id
     case.updated_at = utcnow()
     db.session.flush()
     return case, True
 
 
+def _same_revisit_or_conflict(action, revisit_id, data):
+    """A return visit is a record the phone made, like a visit: resent unchanged it is harmless,
+    resent with other answers it is a conflict."""
+    if action != "revisit":
+        return
+    stored = db.session.get(CaseRevisit, revisit_id)
+    said = {"satisfaction": data.get("satisfaction"), "mode": data.get("mode", "door"), "notes": data.get("notes", "")}
+    if stored is not None and any(getattr(stored, k) != v for k, v in said.items()):
+        raise Conflict(CASE_TEXT["revisit_conflict"], code="duplicate_id")
+
+
 def previous_step_at(case):
     """When the latest step on the timeline happened: the earlier of what its phone said and
-    when the server heard it (a phone a little ahead must not block the next step)."""
+    when the server heard it (a phone a little ahead must not block the next step), to the whole
+    second: phones give their time to the second, so a step taken in the same second as one the
+    server made (a task assigned at 09:03:23.517) is not "before" it."""
     at, recorded = db.session.execute(
         select(CaseEvent.at, CaseEvent.recorded_at).where(CaseEvent.case_id == case.id)
         .order_by(CaseEvent.recorded_at.desc(), CaseEvent.at.desc()).limit(1)).first() or (case.opened_at, None)
-    return min(at, recorded) if recorded is not None else at
+    return (min(at, recorded) if recorded is not None else at).replace(microsecond=0)
 
 
 def record_step(case, type_, actor, at, data, event_id=None):
@@ -163,4 +185,18 @@ def case_detail(*, actor, case_id):
     events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
                                 .order_by(CaseEvent.recorded_at, CaseEvent.at)).all()
     tasks = db.session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.created_at)).all()
-    return CaseView(case, events=events, tasks=tasks, actions=escalation.available_actions(actor, case))
+    actions = escalation.available_actions(actor, case)
+    reassign_to = transitions.reassign_candidates(actor, case) if "reassign" in actions else []
+    return CaseView(case, events=events, tasks=tasks, actions=actions,
+                    similar_open=similar_open(actor, case) if case.status in OPEN_STATUSES else [],
+                    reassign_to=reassign_to)
+
+
+def similar_open(actor, case):
+    """Other cases of the same category still open on the same household (a likely duplicate:
+    the phone offers to add this one to it, 合并), that the actor can see."""
+    return db.session.scalars(
+        select(Case).where(Case.household_id == case.household_id, Case.category == case.category,
+                           Case.id != case.id, Case.status.in_(OPEN_STATUSES), scope.case_filter(actor))
+        .order_by(Case.created_at).limit(20)
+    ).all()

@@ -3,7 +3,6 @@ from datetime import datetime, timezone
 
 from sqlalchemy.types import DateTime, TypeDecorator
 
-
 _source = None  # tests set a controllable clock here
 
 

@@ -4,15 +4,23 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.errors import Forbidden
 from app.extensions import db
-from app.policy import capabilities
 from app.messages import NOTIFY_TEXT
 from app.notify import push, service
 from app.notify.schemas import (
-    DeliveryPage, DeliveryQuery, EndpointIn, KeyOut, NotificationOut, NotificationPage, NotificationQuery,
-    PreferencesIn, PreferencesOut, SubscriptionIn, SubscriptionOut,
+    DeliveryPage,
+    DeliveryQuery,
+    EndpointIn,
+    KeyOut,
+    NotificationOut,
+    NotificationPage,
+    NotificationQuery,
+    PreferencesIn,
+    PreferencesOut,
+    SubscriptionIn,
+    SubscriptionOut,
 )
+from app.policy import capabilities
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/notifications", description="消息")
 

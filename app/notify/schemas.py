@@ -1,6 +1,4 @@
-from marshmallow import fields
-
-from marshmallow import EXCLUDE
+from marshmallow import EXCLUDE, fields
 
 from app.common.fields import BaseSchema, Bool, Int, Nested, Page, PatchSchema, Str, length_between, one_of, page_of
 

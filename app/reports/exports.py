@@ -3,6 +3,7 @@
 Each list is one query (last events and last visits come from grouped subqueries), so the
 number of statements does not grow with the number of rows.
 """
+import json
 from datetime import timedelta, timezone
 from io import BytesIO
 
@@ -11,20 +12,23 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import func, select
+from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import aliased
 
 from app.cases.models import Case, CaseEvent, is_overdue
 from app.common.time import utcnow
 from app.extensions import db
-from app.households.models import Household
+from app.households.models import Household, Resident
+from app.households.schemas import HouseholdRow, ResidentRow
+from app.households.service import unvisited_since
 from app.messages import (
     CASE_EXPORT_COLUMNS,
     CATEGORIES,
     EVENT_NAMES,
-    HOUSEHOLD_EXPORT_COLUMNS,
     LEVEL_NAMES,
+    REGISTER,
     REPORTS,
+    SATISFACTION_NAMES,
     STATUS_NAMES,
     URGENCY_NAMES,
 )
@@ -49,13 +53,36 @@ def cases_workbook(*, actor, now=None):
     return data, *_filenames(actor, REPORTS["cases_file"], "cases", now)
 
 
-def households_workbook(*, actor, now=None):
-    """The household list (包联户清单) in the caller's scope, with last visit and open cases."""
+def households_workbook(*, actor, unvisited_days=None, now=None):
+    """The household list (包联户清单) in the caller's scope, with last visit and open cases, and its
+    residents on a second sheet: the register (一户一档) in the columns the import reads, so the
+    file can be edited and imported back. `unvisited_days`: only those not visited for N days."""
     capabilities.require(actor, "exports.households", REPORTS["export_households"])
     now = now or utcnow()
-    rows = (_household_row(r) for r in db.session.execute(_households_query(actor), execution_options=STREAM))
-    data = workbook(REPORTS["households_sheet"], HOUSEHOLD_EXPORT_COLUMNS, rows)
-    return data, *_filenames(actor, REPORTS["households_file"], "households", now)
+    homes = select(Household.id).where(scope.household_filter(actor))
+    if unvisited_days is not None:
+        homes = homes.where(unvisited_since(now - timedelta(days=unvisited_days)))
+    schema, resident = HouseholdRow(), ResidentRow()
+    data = book([
+        (REPORTS["households_sheet"], schema.headers(),
+         (schema.cells(r) for r in db.session.execute(_households_query(homes), execution_options=STREAM))),
+        (REGISTER["sheet_residents"], resident.headers(),
+         (resident.cells(r) for r in db.session.execute(_residents_query(homes), execution_options=STREAM))),
+    ])
+    pattern = REGISTER["unvisited_file"] if unvisited_days is not None else REPORTS["households_file"]
+    return data, *_filenames(actor, pattern, "households", now)
+
+
+def residents_workbook(*, actor, care=None, now=None):
+    """家庭成员 in the caller's scope, by care category (every 独居老人 of the township ...), each
+    with their household's head, member and last visit; the ID numbers masked."""
+    capabilities.require(actor, "exports.households", REPORTS["export_households"])
+    now = now or utcnow()
+    schema = ResidentRow()
+    query = _residents_query(select(Household.id).where(scope.household_filter(actor)), care=care)
+    rows = (schema.cells(r) for r in db.session.execute(query, execution_options=STREAM))
+    data = book([(REGISTER["sheet_residents"], schema.headers(), rows)])
+    return data, *_filenames(actor, REGISTER["residents_file"], "residents", now)
 
 
 def _units():
@@ -88,7 +115,8 @@ def _cases_query(actor):
     last = _last_events(actor)
     return (
         select(Case.id, Case.category, Case.title, Case.urgency, Case.status, Case.level, Case.opened_at,
-               Case.due_at, Case.resolved_at, Case.closed_at, Case.resolution, Household.head_name,
+               Case.due_at, Case.resolved_at, Case.closed_at, Case.resolution, Case.satisfaction,
+               Case.merged_into_id, Household.head_name,
                unit.kind.label("unit_kind"), unit.name.label("unit_name"), parent.name.label("parent_name"),
                holder.name.label("holder_name"), holder_unit.name.label("holder_unit_name"),
                last.c.type.label("last_type"), last.c.at.label("last_at"))
@@ -114,39 +142,58 @@ def _case_row(r, now):
         local(r.opened_at), local(r.due_at), REPORTS["yes"] if is_overdue(r, now) else REPORTS["no"],
         local(r.resolved_at), local(r.closed_at), r.resolution or "",
         EVENT_NAMES.get(r.last_type, r.last_type) if r.last_type else "", local(r.last_at),
+        SATISFACTION_NAMES.get(r.satisfaction, "") if r.satisfaction else "",
+        str(r.merged_into_id) if r.merged_into_id else "",
     ]
 
 
-def _households_query(actor):
-    unit, parent = _units()
-    scoped = select(Household.id).where(scope.household_filter(actor))
-    last_visit = (select(Visit.household_id, func.max(Visit.visited_at).label("at"))
-                  .where(Visit.household_id.in_(scoped)).group_by(Visit.household_id).subquery())
+def _last_visits(homes):
+    return (select(Visit.household_id, func.max(Visit.visited_at).label("at"))
+            .where(Visit.household_id.in_(homes)).group_by(Visit.household_id).subquery())
+
+
+def _households_query(homes):
+    """The households whose ids `homes` selects, as HouseholdRow reads them."""
+    village, grid = aliased(OrgUnit), aliased(OrgUnit)
+    last_visit = _last_visits(homes)
     open_cases = (select(Case.household_id, func.count().label("n"))
-                  .where(Case.household_id.in_(scoped), Case.status.in_(OPEN_STATUSES))
+                  .where(Case.household_id.in_(homes), Case.status.in_(OPEN_STATUSES))
                   .group_by(Case.household_id).subquery())
     return (
-        select(Household.head_name, Household.address, Household.people, Household.phone, Household.tags,
-               Household.hardship, unit.kind.label("unit_kind"), unit.name.label("unit_name"),
-               parent.name.label("parent_name"), User.name.label("member_name"),
-               last_visit.c.at.label("last_visit_at"), open_cases.c.n.label("open_cases"))
-        .join(unit, unit.id == Household.org_unit_id)
-        .outerjoin(parent, parent.id == unit.parent_id)
+        select(Household.household_no, village.name.label("village_name"),
+               case((grid.kind == Kind.GRID, grid.name), else_="").label("grid_name"),
+               Household.head_name, Household.address, Household.people, Household.phone, Household.tags,
+               Household.hardship, User.name.label("member_name"), User.phone.label("member_phone"),
+               func.coalesce(open_cases.c.n, 0).label("open_cases"), last_visit.c.at.label("last_visit_at"))
+        .join(village, village.id == Household.village_id)
+        .join(grid, grid.id == Household.org_unit_id)
         .outerjoin(User, User.id == Household.member_id)
         .outerjoin(last_visit, last_visit.c.household_id == Household.id)
         .outerjoin(open_cases, open_cases.c.household_id == Household.id)
-        .where(scope.household_filter(actor))
+        .where(Household.id.in_(homes))
         .order_by(Household.org_unit_id, Household.id)
     )
 
 
-def _household_row(r):
-    village, grid = _place(r)
-    return [
-        r.head_name, r.address, r.people, r.phone or "", "、".join(r.tags or []),
-        REPORTS["yes"] if r.hardship else REPORTS["no"], village, grid, r.member_name or "",
-        local(r.last_visit_at), r.open_cases or 0,
-    ]
+def _residents_query(homes, care=None):
+    """The residents of the households `homes` selects, as ResidentRow reads them, household by household."""
+    village = aliased(OrgUnit)
+    last_visit = _last_visits(homes)
+    stmt = (
+        select(village.name.label("village_name"), Household.household_no, Resident.name, Resident.relation,
+               Resident.gender, Resident.birth_year, Resident.phone, Resident.care,
+               Resident.id_number_masked.label("id_number"), Household.head_name, User.name.label("member_name"),
+               last_visit.c.at.label("last_visit_at"))
+        .join(Household, Household.id == Resident.household_id)
+        .join(village, village.id == Household.village_id)
+        .outerjoin(User, User.id == Household.member_id)
+        .outerjoin(last_visit, last_visit.c.household_id == Household.id)
+        .where(Household.id.in_(homes))
+        .order_by(Household.org_unit_id, Household.id, Resident.id)
+    )
+    if care:  # a JSON list: match its serialised element, portable across databases
+        stmt = stmt.where(cast(Resident.care, String).contains(json.dumps(care), autoescape=True))
+    return stmt
 
 
 def local(value):
@@ -155,16 +202,22 @@ def local(value):
 
 
 def workbook(title, headers, rows):
-    """A streamed (write-only) workbook: memory stays flat however long the list."""
+    """A streamed (write-only) workbook of one sheet: memory stays flat however long the list."""
+    return book([(title, headers, rows)])
+
+
+def book(sheets):
+    """A streamed workbook of (title, headers, rows) sheets."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title)
-    ws.freeze_panes = "A2"
-    for i, header in enumerate(headers, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = _width(header)
     bold = Font(bold=True)
-    ws.append([_cell(ws, h, font=bold) for h in headers])
-    for row in rows:
-        ws.append([_cell(ws, v) for v in row])
+    for title, headers, rows in sheets:
+        ws = wb.create_sheet(title)
+        ws.freeze_panes = "A2"
+        for i, header in enumerate(headers, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = _width(header)
+        ws.append([_cell(ws, h, font=bold) for h in headers])
+        for row in rows:
+            ws.append([_cell(ws, v) for v in row])
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -182,8 +235,8 @@ def _cell(ws, value, font=None):
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = WriteOnlyCell(ws, value)
-    if isinstance(value, str):
-        cell.data_type = "s"
+    if isinstance(value, str):  # formatted as text too: a phone number edited in Excel stays text
+        cell.data_type, cell.number_format = "s", "@"
     elif value is not None and hasattr(value, "hour"):
         cell.number_format = "yyyy-mm-dd hh:mm"
     if font is not None:

@@ -5,7 +5,8 @@ statements for a village of 100 households as for a district of 100,000.
 """
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, func, select
+from flask import current_app
+from sqlalchemy import and_, exists, func, select, true
 from sqlalchemy import case as when
 
 from app.cases.models import CATEGORIES, URGENCIES, Case, overdue_clause
@@ -13,9 +14,9 @@ from app.common.time import utcnow
 from app.extensions import db
 from app.households.models import Household
 from app.messages import REPORTS
+from app.org.models import OrgUnit, User
 from app.policy import capabilities, scope
 from app.policy.names import LEVELS, OPEN_STATUSES, STATUSES, Kind, Role, Status
-from app.org.models import OrgUnit, User
 from app.reports.sql import (
     child_units,
     hours_between,
@@ -23,9 +24,11 @@ from app.reports.sql import (
     unit_map,
     unit_ref,
 )
+from app.tasks.models import VisitReminder
 from app.visits.models import Visit
 
 NEVER_VISITED_LIMIT = 500  # the list a secretary works through; the count is always exact
+UNVISITED_LIMIT = 500
 
 
 def coverage(*, actor, days=30, now=None):
@@ -176,7 +179,8 @@ def median_hours_to_close(*, actor):
     ranked = (
         select(hours.label("h"), func.row_number().over(order_by=hours).label("rn"),
                func.count().over().label("n"))
-        .where(scope.case_filter(actor), Case.status == Status.CLOSED, Case.closed_at.is_not(None))
+        .where(scope.case_filter(actor), Case.status == Status.CLOSED, Case.closed_at.is_not(None),
+               Case.merged_into_id.is_(None))  # a duplicate merged away was not solved by closing it
         .subquery()
     )
     rn, n = ranked.c.rn, ranked.c.n
@@ -184,3 +188,72 @@ def median_hours_to_close(*, actor):
     if not middle:
         return None
     return round(sum(float(h) for h in middle) / len(middle), 2)
+
+
+def reminder_days():
+    """How long a household may go unvisited before its member is reminded (and listed)."""
+    return current_app.config.get("UNVISITED_REMINDER_DAYS", 30)
+
+
+def unvisited_clause(since):
+    """A household nobody has visited since `since` (or ever)."""
+    return ~exists().where(Visit.household_id == Household.id, Visit.visited_at >= since)
+
+
+def unvisited_by_member(since, where=None):
+    """(member_id, households unvisited since `since`, the first of them) for every active member
+    with any, among the households `where` selects (all by default): one GROUP BY."""
+    return db.session.execute(
+        select(Household.member_id, func.count().label("n"), func.min(Household.id).label("first_id"))
+        .join(User, User.id == Household.member_id)
+        .where(where if where is not None else true(), User.active, unvisited_clause(since))
+        .group_by(Household.member_id)
+    ).all()
+
+
+def unvisited(*, actor, days=None, now=None):
+    """The secretary's list (走访提醒): per member, in the order of the org tree (never ranked),
+    the households in scope nobody has visited for `days`, and when the member was last reminded."""
+    capabilities.require(actor, "reports.view", REPORTS["view"])
+    days = days or reminder_days()
+    now = now or utcnow()
+    since = now - timedelta(days=days)
+    in_scope = scope.household_filter(actor)
+    counts = {r.member_id: r.n for r in unvisited_by_member(since, in_scope)}
+    unassigned = db.session.scalar(select(func.count()).select_from(Household).where(
+        in_scope, Household.member_id.is_(None), unvisited_clause(since)))
+    people = db.session.execute(
+        select(User.id, User.name, OrgUnit.id.label("unit_id"), OrgUnit.kind, OrgUnit.name.label("unit_name"))
+        .join(OrgUnit, OrgUnit.id == User.org_unit_id)
+        .where(User.id.in_(list(counts)))
+        .order_by(OrgUnit.path, User.id)
+    ).all() if counts else []
+    reminded = dict(db.session.execute(
+        select(VisitReminder.member_id, func.max(VisitReminder.sent_at))
+        .where(VisitReminder.member_id.in_(list(counts))).group_by(VisitReminder.member_id)
+    ).all()) if counts else {}
+    last_visit = (select(func.max(Visit.visited_at)).where(Visit.household_id == Household.id)
+                  .correlate(Household).scalar_subquery())
+    homes = db.session.execute(
+        select(Household.id, Household.head_name, Household.address, Household.member_id,
+               last_visit.label("last_visit_at"))
+        .join(User, User.id == Household.member_id)
+        .where(in_scope, User.active, unvisited_clause(since))
+        .order_by(Household.member_id, Household.id)
+        .limit(UNVISITED_LIMIT)
+    ).all()
+    listed = {}
+    for h in homes:
+        listed.setdefault(h.member_id, []).append(
+            {"id": h.id, "head_name": h.head_name, "address": h.address, "last_visit_at": h.last_visit_at})
+    total = sum(counts.values())
+    return {
+        "days": days,
+        "since": since,
+        "count": total,
+        "unassigned": unassigned,
+        "more": total > len(homes),
+        "members": [{"id": p.id, "name": p.name, "org_unit": {"id": p.unit_id, "kind": p.kind, "name": p.unit_name},
+                     "count": counts[p.id], "reminded_at": reminded.get(p.id), "households": listed.get(p.id, [])}
+                    for p in people],
+    }

@@ -9,15 +9,25 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.cases import service as cases
+from app.cases.models import Case
 from app.cases.schemas import (
-    CaseDetail, CaseIn, CloseIn, CommentIn, DispatchIn, EscalateIn, MergeIn, NoteIn, ReasonIn, ReassignIn, ResolveIn,
+    CaseDetail,
+    CaseIn,
+    CloseIn,
+    CommentIn,
+    DispatchIn,
+    EscalateIn,
+    MergeIn,
+    NoteIn,
+    ReasonIn,
+    ReassignIn,
+    ResolveIn,
     RevisitIn,
 )
-from app.common.fields import BaseSchema, Int, Str, UUID, one_of
+from app.common.fields import UUID, BaseSchema, Int, Str, one_of
 from app.errors import ApiError, Conflict, describe_error
 from app.extensions import db
 from app.households import service as households
-from app.cases.models import Case
 from app.households.models import Household
 from app.households.schemas import HouseholdDetail, HouseholdPatch
 from app.messages import TEXT

@@ -16,10 +16,10 @@ from app.common.pagination import after_clause, coerce_cursor, cursor_value, dec
 from app.common.time import utcnow
 from app.errors import Invalid
 from app.extensions import db
-from app.messages import TEXT
 from app.households.models import Household
 from app.households.schemas import HouseholdOut
 from app.households.service import with_last_visits
+from app.messages import TEXT
 from app.notify.models import Notification
 from app.notify.schemas import NotificationOut
 from app.policy import scope

@@ -1,7 +1,16 @@
 from marshmallow import fields
 
 from app.common.fields import (
-    AwareDateTime, BaseSchema, Int, List, Nested, Str, UUID, between, length_between, one_of,
+    UUID,
+    AwareDateTime,
+    BaseSchema,
+    Int,
+    List,
+    Nested,
+    Str,
+    between,
+    length_between,
+    one_of,
 )
 from app.sync.apply import MUTATION_TYPES
 

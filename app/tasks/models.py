@@ -31,3 +31,17 @@ class Task(db.Model):
         Index("ix_tasks_assignee_id_created_at", "assignee_id", "created_at"),
         Index("ix_tasks_assigner_id_created_at", "assigner_id", "created_at"),
     )
+
+
+class VisitReminder(db.Model):
+    """One reminder to a member whose households have gone unvisited (走访提醒): at most one
+    per member per reminder period, so nobody is nagged."""
+
+    __tablename__ = "visit_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    sent_at = mapped_column(UTCDateTime, nullable=False)
+    households: Mapped[int]  # how many were unvisited then
+
+    __table_args__ = (Index("ix_visit_reminders_member_id_sent_at", "member_id", "sent_at"),)

@@ -39,7 +39,7 @@ class TaskItem(MethodView):
 
 def _step_view(action, summary):
     class StepView(MethodView):
-        @blp.arguments(TaskActionIn)
+        @blp.arguments(TaskActionIn, required=False)  # a step without a note may send no body
         @blp.response(200, TaskOut)
         def post(self, data, task_id):
             task, _ = service.step_task(actor=current_user, task_id=task_id, action=action, data=data)

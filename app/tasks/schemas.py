@@ -1,10 +1,19 @@
 from marshmallow import fields
 
-from app.org.schemas import UserRef
 from app.common.fields import (
-    UUID, AwareDateTime, BaseSchema, Int, Page, Str, length_between, max_length, one_of, page_of,
+    UUID,
+    AwareDateTime,
+    BaseSchema,
+    Int,
+    Page,
+    Str,
+    length_between,
+    max_length,
+    one_of,
+    page_of,
 )
 from app.common.views import renders
+from app.org.schemas import UserRef
 from app.tasks.models import TASK_STATUSES, Task
 
 

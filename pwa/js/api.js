@@ -29,14 +29,15 @@ async function fetchCsrf() {
 // request(method, path, body?, {etag}) -> {status, data, etag}. Throws ApiError.
 export async function request(method, path, body, opts = {}) {
   const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const form = typeof FormData !== "undefined" && body instanceof FormData; // multipart: the browser sets its type
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   if (opts.etag) headers["If-None-Match"] = opts.etag;
   if (WRITE.has(method)) headers["X-CSRF-Token"] = csrfToken || (await fetchCsrf());
   let res;
   try {
     res = await fetch(path, {
       method, headers, credentials: "same-origin", cache: "no-store",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || form ? body : JSON.stringify(body),
     });
   } catch (e) {
     throw new ApiError({ offline: true, code: "network", message: t("error.network") });
@@ -58,6 +59,9 @@ export async function request(method, path, body, opts = {}) {
     return request(method, path, body, { ...opts, retried: true });
   }
   if (res.status === 401) window.dispatchEvent(new CustomEvent("baolian:unauthenticated"));
+  if (res.status === 403 && err.code === "password_change_required") {
+    window.dispatchEvent(new CustomEvent("baolian:password-change-required"));
+  }
   throw new ApiError({
     status: res.status,
     code: err.code || (res.status >= 500 ? "server_error" : "error"),

@@ -13,12 +13,12 @@ import { renderStatus } from "./header-status.js";
 import { t } from "./i18n.js";
 import { pollNotifications } from "./inbox-poll.js";
 import { homeHash, navigate, onData, onLeave, route } from "./router.js";
-import { login, logout, resumeSession, sessionLapsed } from "./session.js";
+import { login, logout, passwordChanged, passwordChangeNeeded, resumeSession, sessionLapsed } from "./session.js";
 import { registerWorker } from "./sw-client.js";
 import { tabsFor } from "./tabs.js";
 
 Object.assign(ctx, {
-  navigate, onData, onLeave, tabsFor, homeHash, login, logout,
+  navigate, onData, onLeave, tabsFor, homeHash, login, logout, passwordChanged,
   pollNotifications: () => pollNotifications(),
 });
 
@@ -30,6 +30,7 @@ async function boot() {
   window.addEventListener("offline", renderStatus);
   window.addEventListener("hashchange", route);
   window.addEventListener("baolian:unauthenticated", sessionLapsed);
+  window.addEventListener("baolian:password-change-required", passwordChangeNeeded);
   registerWorker();
   try {
     await resumeSession();

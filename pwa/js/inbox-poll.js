@@ -15,7 +15,7 @@ export async function pollNotifications() {
   clearTimeout(pollTimer);
   const sync = ctx.sync;
   if (!sync) return; // no session: startPolling() begins again at the next login
-  if (!navigator.onLine || document.visibilityState === "hidden") {
+  if (!navigator.onLine || document.visibilityState === "hidden" || (ctx.user && ctx.user.must_change_password)) {
     pollTimer = setTimeout(pollNotifications, POLL_MS);
     return;
   }

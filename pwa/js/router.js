@@ -1,5 +1,6 @@
 // The router: hash routes to screens. It sets the header's title and back button and owns a
 // screen's lifetime: what the screen registers with ctx.onData / ctx.onLeave ends when it is left.
+import { passwordChangeRequired } from "./accounts.js";
 import { can } from "./capabilities.js";
 import { ctx } from "./context.js";
 import { clear, h } from "./dom.js";
@@ -9,11 +10,21 @@ import { t } from "./i18n.js";
 import { renderTabs, tabsFor } from "./tabs.js";
 import * as caseView from "./views/case.js";
 import * as editView from "./views/edit.js";
+import * as handoverView from "./views/handover.js";
 import * as householdView from "./views/household.js";
+import * as householdFormView from "./views/household-form.js";
+import * as importView from "./views/import.js";
+import * as registerView from "./views/register.js";
+import * as residentView from "./views/resident.js";
+import * as residentFormView from "./views/resident-form.js";
 import * as householdsView from "./views/households.js";
 import * as inboxView from "./views/inbox.js";
 import * as loginView from "./views/login.js";
 import * as meView from "./views/me.js";
+import * as passwordView from "./views/password.js";
+import * as peopleView from "./views/people.js";
+import * as personFormView from "./views/person-form.js";
+import * as personView from "./views/person.js";
 import * as queueView from "./views/queue.js";
 import * as reportsView from "./views/reports.js";
 import * as tasksView from "./views/tasks.js";
@@ -21,12 +32,20 @@ import * as visitView from "./views/visit.js";
 
 // `needs`: the capability a screen calls for; without it the user is sent to their first tab.
 const HH = "households.view";
+const PEOPLE = "users.manage";
+const REGISTER = "households.manage";
 const ROUTES = [
   [/^#\/login$/, loginView, { title: "login.title", public: true }],
   [/^#\/households$/, householdsView, { tab: "households", title: "households.title", needs: HH }],
   [/^#\/households\/(\d+)$/, householdView, { tab: "households", title: "household.profile", back: "#/households", needs: HH }],
   [/^#\/households\/(\d+)\/visit$/, visitView, { tab: "households", title: "visit.title", back: 1, needs: "visits.record" }],
   [/^#\/households\/(\d+)\/edit$/, editView, { tab: "households", title: "edit.title", back: 1, needs: HH }],
+  [/^#\/households\/new$/, householdFormView, { tab: "households", title: "register.new", back: "#/households", needs: REGISTER }],
+  [/^#\/households\/(\d+)\/residents\/new$/, residentFormView, { tab: "households", title: "resident.new", back: -1, needs: REGISTER }],
+  [/^#\/residents\/(\d+)$/, residentView, { tab: "households", title: "resident.title", back: -1, needs: HH }],
+  [/^#\/residents\/(\d+)\/edit$/, residentFormView, { tab: "households", title: "resident.edit", back: 1, needs: REGISTER }],
+  [/^#\/import$/, importView, { tab: "households", title: "import.title", back: "#/households", needs: "households.import" }],
+  [/^#\/register$/, registerView, { tab: "households", title: "register.title", back: "#/households", needs: REGISTER }],
   [/^#\/cases\/([\w-]+)$/, caseView, { tab: "queue", title: "case.title", back: -1 }],
   [/^#\/tasks$/, tasksView, { tab: "tasks", title: "tasks.title" }],
   [/^#\/tasks\/([\w-]+)$/, tasksView, { tab: "tasks", title: "tasks.title", back: "#/tasks" }],
@@ -34,6 +53,12 @@ const ROUTES = [
   [/^#\/queue$/, queueView, { tab: "queue", title: "queue.title", needs: "cases.queue" }],
   [/^#\/reports$/, reportsView, { tab: "reports", title: "reports.title", needs: "reports.view" }],
   [/^#\/me$/, meView, { tab: "me", title: "me.title" }],
+  [/^#\/password$/, passwordView, { tab: "me", title: "password.title", back: "#/me" }],
+  [/^#\/people$/, peopleView, { tab: "me", title: "people.title", back: "#/me", needs: PEOPLE }],
+  [/^#\/people\/new$/, personFormView, { tab: "me", title: "people.new", back: "#/people", needs: PEOPLE }],
+  [/^#\/people\/(\d+)$/, personView, { tab: "me", title: "people.person_title", back: "#/people", needs: PEOPLE }],
+  [/^#\/people\/(\d+)\/edit$/, personFormView, { tab: "me", title: "people.edit_title", back: 1, needs: PEOPLE }],
+  [/^#\/people\/(\d+)\/handover$/, handoverView, { tab: "me", title: "handover.title", back: -1, needs: PEOPLE }],
 ];
 
 const $ = (id) => document.getElementById(id);
@@ -46,8 +71,9 @@ export function navigate(hash) {
   else location.hash = hash;
 }
 
-// The first tab the user has, or the login screen.
+// The first tab the user has, or the login screen (修改密码 while a temporary password is unchanged).
 export function homeHash() {
+  if (ctx.user && passwordChangeRequired(ctx.user)) return "#/password";
   return ctx.user ? tabsFor(ctx.user)[0].hash : "#/login";
 }
 
@@ -76,6 +102,11 @@ export async function route() {
     hash = homeHash();
     history.replaceState(null, "", hash);
   }
+  const forced = passwordChangeRequired(ctx.user);
+  if (forced && hash !== "#/password") { // nothing else until the temporary password is changed
+    hash = "#/password";
+    history.replaceState(null, "", hash);
+  }
   let match = null;
   let view = null;
   let opts = null;
@@ -93,7 +124,7 @@ export async function route() {
   $("screen-title").textContent = t(opts.title);
   document.title = `${t(opts.title)} - ${t("app.name")}`;
   const back = $("back-button");
-  back.hidden = !opts.back;
+  back.hidden = !opts.back || forced;
   back.onclick = () => {
     if (opts.back === -1) history.back();
     else if (opts.back === 1) navigate(hash.replace(/\/[a-z]+$/, ""));

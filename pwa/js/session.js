@@ -1,6 +1,8 @@
 // The session: who is logged in, with their own database and sync loop. Login, logout (which
-// deletes the user's database), resuming after a restart, and a lapsed session (back to login,
-// but the user's data and outbox stay on the phone).
+// deletes the user's database), resuming after a restart, a lapsed session (back to login,
+// but the user's data and outbox stay on the phone), and a temporary password that must be
+// changed first (the router keeps the user on 修改密码; sync and the inbox poll wait).
+import { passwordChangeRequired } from "./accounts.js";
 import { api } from "./api.js";
 import { ctx } from "./context.js";
 import { deleteUserDb, openUserDb } from "./db.js";
@@ -84,10 +86,13 @@ async function refreshProfile() {
   try {
     const me = await api.get("/api/me");
     if (!ctx.user || ctx.user.id !== me.id) return;
+    const wasForced = passwordChangeRequired(ctx.user);
     ctx.user = me;
     ctx.sync.user = me;
     await ctx.db.setMeta("user", me);
     renderTabs(ctx.activeTab);
+    if (passwordChangeRequired(me)) navigate("#/password");
+    else if (wasForced) ctx.sync.kick(); // changed on another phone meanwhile
   } catch (e) {
     logError("resume.profile", e); // offline or logged out (the 401 event handles that)
   }
@@ -101,6 +106,37 @@ export function sessionLapsed() {
     stopSession();
     navigate("#/login");
   }
+}
+
+// The server answered 403 password_change_required: keep the user on 修改密码 until it is done.
+export async function passwordChangeNeeded() {
+  if (!ctx.user || passwordChangeRequired(ctx.user)) return;
+  ctx.user = { ...ctx.user, must_change_password: true };
+  if (ctx.sync) ctx.sync.user = ctx.user;
+  try { await ctx.db.setMeta("user", ctx.user); } catch (e) { logError("password.required", e); /* kept in memory */ }
+  renderTabs(ctx.activeTab);
+  navigate("#/password");
+}
+
+// The temporary password was changed: the fresh profile, then sync, polls and tabs as usual.
+export async function passwordChanged() {
+  if (!ctx.user) return;
+  let user = { ...ctx.user, must_change_password: false };
+  try {
+    const me = await api.get("/api/me");
+    if (me && ctx.user && me.id === ctx.user.id) user = me;
+  } catch (e) {
+    logError("password.profile", e); // the stored profile, unflagged, serves until the next start
+  }
+  ctx.user = user;
+  try { await ctx.db.setMeta("user", user); } catch (e) { logError("password.changed", e); /* kept in memory */ }
+  if (ctx.sync) {
+    ctx.sync.user = user;
+    ctx.sync.loggedIn();
+  }
+  startPolling();
+  renderTabs();
+  navigate(homeHash());
 }
 
 function requestPersistence() {

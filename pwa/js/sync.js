@@ -88,6 +88,7 @@ export class Sync extends EventTarget {
 
   async discard(id) {
     await this.db.outboxDeleteById(id);
+    await this.db.delete("photos", id); // a refused photo goes with its entry (no other entry has one)
     await this.refreshCounts();
     this.changed();
   }
@@ -131,6 +132,9 @@ export class Sync extends EventTarget {
 
   async round() {
     if (this.stopped) return;
+    // A temporary password: the server answers nothing else until it is changed (session.js
+    // kicks the loop again then).
+    if (this.user && this.user.must_change_password) return;
     if (!navigator.onLine) {
       this.setState({ online: false });
       return;
@@ -150,10 +154,10 @@ export class Sync extends EventTarget {
     if (!loginNeeded) {
       try {
         await pullChanges(this.db, this.user);
-        this.changed();
         const now = isoNow();
         await this.db.setMeta("lastSync", now);
-        this.state.lastSync = now;
+        this.state.lastSync = now; // before the redraw: an empty list then says 还没有包联户, not 还没有下载数据
+        this.changed();
       } catch (e) {
         error = error || e;
         logError("sync.pull", e);

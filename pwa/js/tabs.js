@@ -1,4 +1,5 @@
 // The tab bar: which tabs the user's capabilities give, the current one, and the unread count on 消息.
+import { passwordChangeRequired } from "./accounts.js";
 import { can } from "./capabilities.js";
 import { ctx } from "./context.js";
 import { clear, h } from "./dom.js";
@@ -21,8 +22,8 @@ export function tabsFor(user) {
 export function renderTabs(active) {
   const nav = document.getElementById("tab-bar");
   clear(nav);
-  nav.hidden = !ctx.user;
-  if (!ctx.user) return;
+  nav.hidden = !ctx.user || passwordChangeRequired(ctx.user); // no way out of 修改密码 while forced
+  if (nav.hidden) return;
   nav.setAttribute("aria-label", t("tab.nav"));
   const list = h("ul", { class: "tab-list" });
   for (const tab of tabsFor(ctx.user)) {

@@ -112,7 +112,10 @@ def test_township_dispatches_to_minzheng_and_closes_it_out(app, live_server, pho
     expect(staff.locator(".facts")).to_contain_text("已办结")
     screenshot(staff, "40-case-resolved-by-department")
 
-    # Back with the township officer, who closes it out.
+    # The household is asked (回访, by the secretary on the phone to them), then the township officer,
+    # back at the case, closes it out.
+    secretary.post(f"/api/cases/{case_id}/revisit", {"id": str(uuid.uuid4()), "satisfaction": "satisfied",
+                                                     "mode": "phone", "notes": "救助金已到账"})
     town.get_by_role("navigation").get_by_role("link", name="消息", exact=True).click()  # away, then back through 待办
     open_from_queue(town, title)
     expect(town.locator(".facts")).to_contain_text("已办结")
@@ -131,6 +134,6 @@ def test_township_dispatches_to_minzheng_and_closes_it_out(app, live_server, pho
     assert final["resolution"] == resolution
     assert final["department"]["name"] == "民政局"
     events = [e["type"] for e in final["events"]]
-    assert events[-4:] == ["dispatched", "accepted", "resolved", "closed"], events
+    assert events[-5:] == ["dispatched", "accepted", "resolved", "revisited", "closed"], events
     assert "close" not in final["actions"] and "reopen" in final["actions"]
     assert csp_violations(town) == [] and csp_violations(staff) == []

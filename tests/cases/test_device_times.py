@@ -17,6 +17,11 @@ def test_a_case_cannot_be_closed_before_it_was_opened(make_case, chain, as_user)
     res = secretary.post(f"/api/cases/{case.id}/resolve", json={"resolution": "已办", "at": "2000-01-01T00:00:00+08:00"})
     assert res.status_code == 422 and "at" in res.get_json()["error"]["fields"]
     assert secretary.post(f"/api/cases/{case.id}/resolve", json={"resolution": "已办"}).status_code == 200
+    revisit = {"id": str(uuid.uuid4()), "satisfaction": "satisfied", "mode": "phone"}
+    member = as_user(chain["member"])
+    res = member.post(f"/api/cases/{case.id}/revisit", json={**revisit, "at": "2000-01-01T00:00:00+08:00"})
+    assert res.status_code == 422 and "at" in res.get_json()["error"]["fields"]  # asked before it was resolved?
+    assert as_user(chain["member"]).post(f"/api/cases/{case.id}/revisit", json=revisit).status_code == 200
     res = secretary.post(f"/api/cases/{case.id}/close", json={"at": "2000-01-01T00:00:00+08:00"})
     assert res.status_code == 422
     assert secretary.post(f"/api/cases/{case.id}/close", json={}).get_json()["status"] == "closed"
@@ -28,7 +33,8 @@ def test_reports_never_see_a_negative_time_to_close(make_case, chain, as_user):
     ahead = datetime.now(timezone.utc) + timedelta(minutes=5)  # within the allowed skew
     assert secretary.post(f"/api/cases/{case.id}/resolve",
                           json={"resolution": "已办", "at": _iso(ahead)}).status_code == 200
-    body = secretary.post(f"/api/cases/{case.id}/close", json={"at": _iso(ahead)}).get_json()
+    body = secretary.post(f"/api/cases/{case.id}/close",
+                          json={"at": _iso(ahead), "no_revisit_reason": "户主外出务工，电话未接通"}).get_json()
     assert body["closed_at"] >= body["created_at"]  # the server's clock, both ends
     assert datetime.fromisoformat(body["events"][-1]["at"]) == ahead  # the phone's word, on the timeline
     median = secretary.get("/api/reports/cases").get_json()["median_hours_to_close"]

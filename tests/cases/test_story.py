@@ -48,12 +48,18 @@ def test_jiang_caifeng_story(login, jiang, demo):
     case = secretary.post(f"/api/cases/{case_id}/resolve",
                           json={"resolution": "安排姜彩凤分发党报党刊，增加收入"}).get_json()
     assert case["status"] == "resolved"
+    refused = secretary.post(f"/api/cases/{case_id}/close", json={})
+    assert refused.status_code == 422 and "no_revisit_reason" in refused.get_json()["error"]["fields"]
+    # 回访: 石水奇 asks 姜彩凤 at her door whether it is solved, before anyone closes it out
+    case = shi.post(f"/api/cases/{case_id}/revisit", json={
+        "id": _uuid(), "satisfaction": "satisfied", "mode": "door", "notes": "送报收入稳定"}).get_json()
+    assert (case["status"], case["satisfaction"]) == ("resolved", "satisfied")
     case = secretary.post(f"/api/cases/{case_id}/close", json={}).get_json()
     assert case["status"] == "closed" and case["holder"] is None
 
     types = [e["type"] for e in case["events"]]
     assert types == ["opened", "escalated", "escalated", "escalated", "task_assigned", "task_accepted",
-                     "task_done", "resolved", "closed"]
+                     "task_done", "resolved", "revisited", "closed"]
     assert all(e["at"] and e["recorded_at"] for e in case["events"])
 
 
@@ -79,8 +85,10 @@ def test_dispatch_to_civil_affairs_and_back(login, jiang, demo):
     assert (case["status"], case["holder"]["name"]) == ("in_progress", "刘淑珍")
     case = staff.post(f"/api/cases/{case_id}/resolve", json={"resolution": "已发放临时救助金"}).get_json()
     assert (case["status"], case["level"], case["holder"]["name"]) == ("resolved", "township", demo.one("township", "辛安泉镇").name)
+    assert "revisit" in secretary.get(f"/api/cases/{case_id}").get_json()["actions"]
+    secretary.post(f"/api/cases/{case_id}/revisit", json={"id": _uuid(), "satisfaction": "basic", "mode": "phone"})
     case = township.post(f"/api/cases/{case_id}/close", json={}).get_json()
     assert case["status"] == "closed"
     assert [e["type"] for e in case["events"]] == ["opened", "escalated", "dispatched", "accepted", "resolved",
-                                                   "closed"]
+                                                   "revisited", "closed"]
     assert staff.get(f"/api/cases/{case_id}").status_code == 200

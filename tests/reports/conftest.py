@@ -13,9 +13,9 @@ from sqlalchemy import event, select
 from app.cases.models import Case
 from app.extensions import db
 from app.households.models import Household
-from app.policy import scope
 from app.org.models import OrgUnit, User
 from app.org.service import create_org_unit
+from app.policy import scope
 from app.visits.models import Visit
 
 
@@ -89,7 +89,8 @@ def coverage_oracle(actor, since):
 def cases_oracle(actor):
     """Case count and median hours to close for `actor`, from the rows themselves."""
     rows = db.session.scalars(select(Case).where(scope.case_filter(actor))).all()
-    durations = [(c.closed_at - c.created_at).total_seconds() / 3600 for c in rows if c.status == "closed"]
+    durations = [(c.closed_at - c.created_at).total_seconds() / 3600 for c in rows
+                 if c.status == "closed" and c.merged_into_id is None]  # a merged duplicate was not solved
     median = round(statistics.median(durations), 2) if durations else None
     return SimpleNamespace(cases=rows, total=len(rows), median=median)
 

@@ -106,6 +106,7 @@ def test_cases_report_counts_cases_made_through_the_api(login, demo, jiang):
     escalated = shi.post(f"/api/cases/{urgent}/escalate", json={"reason": "立即报告支部"}).get_json()
     assert escalated["level"] == "branch"
     secretary.post(f"/api/cases/{urgent}/resolve", json={"resolution": "安排姜彩凤分发党报党刊"})
+    shi.post(f"/api/cases/{urgent}/revisit", json={"id": str(uuid.uuid4()), "satisfaction": "satisfied"})
     assert secretary.post(f"/api/cases/{urgent}/close", json={}).get_json()["status"] == "closed"
     open_case(shi, jiang.id, category="fire", title="柴草堆放")
 
@@ -145,6 +146,7 @@ def test_cases_export_is_the_reconciliation_list(login, demo, jiang):
     case_id = open_case(shi, jiang.id, urgency="urgent", title="=HYPERLINK(\"http://x\")")
     shi.post(f"/api/cases/{case_id}/escalate", json={"reason": "立即报告支部"})
     secretary.post(f"/api/cases/{case_id}/resolve", json={"resolution": "安排分发党报党刊"})
+    shi.post(f"/api/cases/{case_id}/revisit", json={"id": str(uuid.uuid4()), "satisfaction": "basic", "mode": "phone"})
     secretary.post(f"/api/cases/{case_id}/close", json={})
 
     res = secretary.get("/api/exports/cases.xlsx")
@@ -155,12 +157,13 @@ def test_cases_export_is_the_reconciliation_list(login, demo, jiang):
     headers, rows = sheet_rows(res)
     assert headers == ("编号", "户主", "村", "网格", "类别", "标题", "紧急程度", "状态", "层级",
                        "当前经办人", "上报时间", "截止时间", "是否超时", "办结时间", "销号时间",
-                       "办理结果", "最后一步", "最后一步时间")
+                       "办理结果", "最后一步", "最后一步时间", "回访结果", "并入问题")
     assert len(rows) == cases_oracle(demo["赵红梅"]).total
     row = next(r for r in rows if r["编号"] == case_id)
     assert pick(row, "户主 村 网格 类别 紧急程度") == ("姜彩凤", "西流南村", "第一网格", "急难愁盼", "紧急")
     assert pick(row, "标题 状态 层级 是否超时") == ("=HYPERLINK(\"http://x\")", "已销号", "村党支部", "否")
     assert pick(row, "当前经办人 截止时间 办理结果 最后一步") == (None, None, "安排分发党报党刊", "销号")
+    assert pick(row, "回访结果 并入问题") == ("基本满意", None)
     assert all(isinstance(row[k], datetime) for k in ("上报时间", "办结时间", "销号时间", "最后一步时间"))
     closed_at = db.session.get(Case, uuid.UUID(case_id)).closed_at
     assert abs(row["销号时间"] - in_china(closed_at)) < timedelta(seconds=1)
@@ -188,11 +191,13 @@ def test_households_export(login, jiang):
     assert res.status_code == 200 and res.mimetype == XLSX
     assert "filename*=UTF-8''" in res.headers["Content-Disposition"]
     headers, rows = sheet_rows(res)
-    assert headers == ("户主", "住址", "人口", "电话", "标签", "困难", "村", "网格", "包联党员",
-                       "最近走访时间", "未结问题数")
+    # the register's columns (一户一档), which the import reads back; the last two for the reader only
+    assert headers == ("户编号", "村", "网格", "户主", "住址", "人口", "电话", "标签", "困难户", "包联党员",
+                       "党员手机号", "最近走访时间", "未结问题数")
     assert len(rows) == 120 and {r["村"] for r in rows} == {"西流南村"}
     row = next(r for r in rows if r["户主"] == "姜彩凤")
-    assert pick(row, "人口 标签 困难 网格 包联党员") == (3, "重病", "是", "第一网格", "石水奇")
+    assert pick(row, "户编号 人口 标签 困难户 网格 包联党员 党员手机号") == (
+        jiang.household_no, 3, "重病", "是", "第一网格", "石水奇", "13900000101")
     last = db.session.scalar(select(db.func.max(Visit.visited_at)).where(Visit.household_id == jiang.id))
     assert abs(row["最近走访时间"] - in_china(last)) < timedelta(seconds=1)
     open_now = db.session.scalar(select(db.func.count()).select_from(Case).where(
@@ -246,3 +251,62 @@ def test_statements_do_not_grow_with_rows(login, demo, who):
             counts.append(len(seen))
         measured.append(counts)
     assert measured[0] == measured[1], dict(zip(ROUTES, zip(*measured)))
+
+
+PRACTICE_ROUTES = ("/api/reports/rates", "/api/reports/unvisited", "/api/exports/rates.xlsx")
+
+
+@pytest.mark.parametrize("route", PRACTICE_ROUTES)
+def test_the_practice_reports_are_for_the_branch_and_above(login, route):
+    for name in ("赵红梅", "王建军"):
+        assert login(name).get(route).status_code == 200, name
+    assert login(role="admin").get(route).status_code == 200
+    for name in ("石水奇", "吴月娥", "周德胜", "刘淑珍"):
+        assert login(name).get(route).status_code == 403, name
+
+
+def test_rates_answer_this_month_by_default_and_a_chosen_period(login):
+    secretary = login("赵红梅")
+    report = secretary.get("/api/reports/rates").get_json()
+    today = datetime.now(timezone(timedelta(hours=8))).date()
+    assert (report["from"], report["to"]) == (today.replace(day=1).isoformat(), today.isoformat())
+    assert [u["name"] for u in report["units"]] == ["第一网格", "第二网格"]
+    assert set(report["total"]) == {"response", "resolution", "satisfaction"}
+    chosen = secretary.get("/api/reports/rates?from=2026-01-01&to=2026-01-31").get_json()
+    assert (chosen["from"], chosen["to"]) == ("2026-01-01", "2026-01-31")
+    assert chosen["since"] == "2026-01-01T00:00:00+08:00" and chosen["until"] == "2026-02-01T00:00:00+08:00"
+    res = secretary.get("/api/exports/rates.xlsx?from=2026-01-01&to=2026-01-31")
+    assert res.status_code == 200 and res.mimetype == XLSX
+    assert unquote(res.headers["Content-Disposition"].split("filename*=UTF-8''")[1]) == \
+        "三率-西流南村-20260101至20260131.xlsx"
+    headers, rows = sheet_rows(res)
+    assert headers[:5] == ("名称", "类别", "按时响应", "应响应", "响应率")
+    assert [r["名称"] for r in rows[:3]] == ["西流南村", "第一网格", "第二网格"]
+
+
+@pytest.mark.parametrize("query,field", [("from=2026-13-01", "from"), ("to=yesterday", "to"),
+                                         ("from=1999-12-31", "from"), ("from=2026-02-01&to=2026-01-31", "to")])
+def test_a_bad_period_is_named_in_chinese(login, query, field):
+    for route in ("/api/reports/rates", "/api/exports/rates.xlsx"):
+        res = login("赵红梅").get(f"{route}?{query}")
+        assert res.status_code == 422, (route, query)
+        error = res.get_json()["error"]
+        assert field in error["fields"] and error["message"].startswith({"from": "开始日期", "to": "结束日期"}[field])
+
+
+def test_the_secretary_sees_who_has_households_unvisited(login, demo, clock):
+    secretary, shi = login("赵红梅"), login("石水奇")
+    before = secretary.get("/api/reports/unvisited").get_json()
+    assert before["days"] == 30
+    members = by_name(before["members"])
+    mine = unvisited_homes_of(demo["石水奇"])
+    assert members["石水奇"]["count"] >= len(mine) and members["石水奇"]["org_unit"]["name"] == "第一网格"
+    assert all(m["org_unit"]["name"] in ("第一网格", "第二网格") for m in before["members"])
+    order = [(m["org_unit"]["id"], m["id"]) for m in before["members"]]
+    assert order == sorted(order)  # the org tree's order, never a ranking by count
+    home = mine[0]
+    assert shi.post("/api/visits", json=visit_body(home.id)).status_code == 201
+    after = by_name(secretary.get("/api/reports/unvisited").get_json()["members"])
+    assert after["石水奇"]["count"] == members["石水奇"]["count"] - 1
+    assert home.id not in [h["id"] for h in after["石水奇"]["households"]]
+    assert secretary.get("/api/reports/unvisited?days=0").status_code == 422

@@ -95,7 +95,7 @@ def close_after(actor, case, hours, clock):
     """Close a case `hours` after the server received it (the server's clock is what counts)."""
     clock.advance(hours=hours)
     cases.act(actor=actor, case_id=case.id, action="resolve", data={"resolution": "已解决"})
-    cases.act(actor=actor, case_id=case.id, action="close", data={})
+    cases.act(actor=actor, case_id=case.id, action="close", data={"no_revisit_reason": "户主外出"})
 
 
 def test_cases_report_of_a_fresh_village_is_exact(village, clock):

@@ -7,7 +7,8 @@ import { caseLevel } from "../capabilities.js";
 // The event a case action leaves on the timeline (the server's names, app/cases/transitions.py).
 export const EVENT_OF_ACTION = {
   escalate: "escalated", dispatch: "dispatched", accept: "accepted", resolve: "resolved",
-  close: "closed", reopen: "reopened", comment: "commented",
+  close: "closed", reopen: "reopened", comment: "commented", return: "returned", reject: "rejected",
+  recall: "recalled", reassign: "reassigned", revisit: "revisited", merge: "merged",
 };
 export const OPENED_EVENT = "opened";
 
@@ -22,6 +23,7 @@ export function touches(entry) {
     case "task.action": return [{ store: "tasks", id: d.task_id }];
     case "household.update": return [{ store: "households", id: d.household_id }];
     case "notification.read": return [{ store: "notifications", id: d.notification_id }];
+    case "attachment.upload": return d.owner ? [{ store: d.owner.store, id: d.owner.id }] : []; // waits with its record
     default: return [];
   }
 }
@@ -50,11 +52,16 @@ function caseCreate(rec, entry, user) {
   };
 }
 
+// A step taken on the phone shows on the timeline at once; until the server answers, the same step is
+// not offered again (a 回访 made twice offline would be two answers), and a 回访 shows its answer.
 function caseAction(rec, entry, user) {
   if (!rec || (rec.events || []).some((ev) => ev.id === entry.id)) return rec;
   const { id, at, case_id: _c, action, ...fields } = entry.data;
   const event = { id, type: EVENT_OF_ACTION[action], actor: actorOf(user), at, data: fields, pending: true };
-  return { ...rec, events: [...(rec.events || []), event] };
+  const next = { ...rec, events: [...(rec.events || []), event] };
+  if (action !== "comment" && Array.isArray(rec.actions)) next.actions = rec.actions.filter((a) => a !== action);
+  if (action === "revisit") next.satisfaction = fields.satisfaction;
+  return next;
 }
 
 function householdUpdate(rec, entry) {

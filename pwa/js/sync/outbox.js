@@ -29,9 +29,12 @@ export function newEntry(entries, type, data, id, at = isoNow()) {
   return earlier ? { ...earlier, at, data: { ...earlier.data, ...data, version: earlier.data.version } } : entry;
 }
 
-// The pending entries of the next batch, in the order the user made them.
+// The pending entries of the next batch, in the order the user made them, up to the next photo
+// upload (which goes on its own, before whatever follows it).
 export function nextBatch(entries, size) {
-  return entries.filter((e) => e.state === "pending").slice(0, size);
+  const pending = entries.filter((e) => e.state === "pending");
+  const photo = pending.findIndex((e) => e.type === "attachment.upload");
+  return pending.slice(0, photo === -1 ? size : Math.min(photo, size));
 }
 
 // Put one write in the outbox and return the entry stored.

@@ -4,6 +4,7 @@ import { request } from "../api.js";
 import { isoNow } from "../dom.js";
 import { nextBatch } from "./outbox.js";
 import { saveServer } from "./records.js";
+import { UPLOAD, uploadEntry } from "./upload.js";
 
 const BATCH = 50;
 
@@ -38,11 +39,21 @@ async function applyOutcome(db, user, entry, o) {
   if (o.record) await saveServer(db, user, o.record.store, [o.record.value]);
 }
 
-// Sends every pending entry. `reached()` runs when the server answered a batch, `batchDone()`
-// after its results are applied. Throws when the server answered for none of a batch.
+// Sends every pending entry, in order: a queued photo goes up on its own (sync/upload.js), the
+// other writes in batches that stop before the next photo, so a record always follows the photos
+// it names. `reached()` runs when the server answered, `batchDone()` after the answers are
+// applied. Throws when the server answered for none of a batch, or a photo must wait.
 export async function sendOutbox(db, user, { reached, batchDone }) {
   for (;;) {
-    const entries = nextBatch(await db.outbox(), BATCH);
+    const waiting = await db.outbox();
+    const head = waiting.find((e) => e.state === "pending");
+    if (head && head.type === UPLOAD) {
+      await uploadEntry(db, head);
+      reached();
+      await batchDone();
+      continue;
+    }
+    const entries = nextBatch(waiting, BATCH);
     if (!entries.length) return;
     const body = { mutations: entries.map((e) => ({ id: e.id, type: e.type, at: e.at, data: e.data })) };
     const res = await request("POST", "/api/sync", body);

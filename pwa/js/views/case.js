@@ -1,14 +1,47 @@
 // The case page: facts, the timeline of events, and the actions the server says the caller
-// may take now ("actions"): 上报 派单 接单 布置任务 办结 销号 重新打开, and comments.
+// may take now ("actions"): 上报 派单 接单 布置任务 办结 销号 重新打开, comments, and the practice of
+// 接诉即办: 回访 (offline, through the outbox) 退回 退单 撤回 改派 合并. A likely duplicate (another
+// open case of the same category on the household, on the phone or named by the server) is shown.
 import { ApiError, api } from "../api.js";
 import { append, clear, field, h, isoNow, uuid } from "../dom.js";
 import { logError } from "../errlog.js";
 import { fmtDate, fmtTime, label, t } from "../i18n.js";
 import { button, dl, empty, errorBox, section, syncChip } from "./common.js";
 
-const ORDER = ["escalate", "dispatch", "accept", "assign_task", "resolve", "close", "reopen", "comment"];
+const ORDER = ["revisit", "escalate", "dispatch", "accept", "assign_task", "resolve", "close", "return", "reject",
+  "recall", "reassign", "merge", "reopen", "comment"];
 const TEXT_FIELD = { escalate: ["reason", "case.reason", true], resolve: ["resolution", "case.resolution", true],
-  reopen: ["reason", "case.reason", false], comment: ["body", "case.comment", true] };
+  reopen: ["reason", "case.reason", false], comment: ["body", "case.comment", true],
+  return: ["reason", "case.return_reason", true], reject: ["reason", "case.reject_reason", true],
+  recall: ["reason", "case.recall_reason", true] };
+const OPEN = ["open", "escalated", "dispatched", "in_progress"];
+const SATISFACTIONS = ["satisfied", "basic", "unsatisfied"];
+const SATISFIED = ["satisfied", "basic"];
+const REVISIT_MODES = ["door", "phone"];
+
+// Other open cases of the same category on this household: the phone's own copies (a case made
+// offline is checked at once) and those the server named (similar_open).
+async function similarCases(ctx, c) {
+  if (!OPEN.includes(c.status) || c.household_id === undefined) return [];
+  const local = (await ctx.db.byIndex("cases", "household_id", c.household_id))
+    .filter((o) => o.id !== c.id && o.category === c.category && OPEN.includes(o.status) && !o.merged_into_id);
+  const byId = new Map(local.map((o) => [o.id, o]));
+  for (const o of c.similar_open || []) if (!byId.has(o.id) && OPEN.includes(o.status)) byId.set(o.id, o);
+  return [...byId.values()];
+}
+
+function choice(name, code, group) {
+  return h("label", { class: "choice single" }, h("input", { type: "radio", name, value: code }), h("span", { text: label(group, code) }));
+}
+
+// The value a control holds: a fieldset of radio buttons holds the one checked.
+function valueOf(el) {
+  if (el.tagName === "FIELDSET") {
+    const on = el.querySelector("input:checked");
+    return on ? on.value : "";
+  }
+  return String(el.value).trim();
+}
 
 async function cachedList(ctx, key, path) {
   if (navigator.onLine) {
@@ -38,14 +71,18 @@ async function load(ctx, id) {
 
 function eventItem(ev) {
   const d = ev.data || {};
-  const text = d.reason || d.resolution || d.body || d.note || d.title || "";
+  const text = d.reason || d.resolution || d.body || d.note || d.notes || d.no_revisit_reason || d.title ||
+    d.into_title || "";
+  const whom = d.to_name || d.holder_name;
   return h("li", { class: "timeline-item" },
     h("p", { class: "timeline-head" },
       h("time", { datetime: ev.at, text: fmtTime(ev.at) }),
       ev.pending ? syncChip(true) : null),
     h("p", { class: "timeline-title", text: `${label("event", ev.type, "case.event_other")} · ${(ev.actor && ev.actor.name) || ""}` }),
+    d.satisfaction ? h("p", { class: "timeline-text", text: label("satisfaction", d.satisfaction) }) : null,
     text ? h("p", { class: "timeline-text", text }) : null,
-    d.department_name ? h("p", { class: "card-sub", text: d.department_name }) : null);
+    d.department_name ? h("p", { class: "card-sub", text: d.department_name }) : null,
+    whom ? h("p", { class: "card-sub", text: whom }) : null);
 }
 
 // Newest first; steps in the same second keep their recorded order (the server's is chronological).
@@ -78,15 +115,38 @@ async function actionForm(ctx, c, action, done) {
     controls.due = h("input", { type: "date", name: "due_at", required: true, value: due.toISOString().slice(0, 10) });
     parts.push(field(t("case.task_title"), controls.title), field(t("case.assignee"), controls.assignee_id),
       field(t("case.task_due"), controls.due));
+  } else if (action === "reassign") {
+    controls.holder_id = h("select", { name: "holder_id", required: true },
+      h("option", { value: "", text: t("case.choose") }),
+      (c.reassign_to || []).map((u) => h("option", { value: String(u.id), text: t("person.with_role", { name: u.name, role: label("role", u.role) }) })));
+    controls.reason = h("textarea", { name: "reason", rows: "2", maxlength: "500", required: true });
+    parts.push(field(t("case.reassign_to"), controls.holder_id), field(t("case.reassign_reason"), controls.reason));
+  } else if (action === "revisit") {
+    controls.satisfaction = h("fieldset", { class: "field choices", required: true, "data-label": t("case.satisfaction") },
+      h("legend", { class: "field-label", text: t("case.satisfaction") }),
+      h("div", { class: "choice-grid" }, SATISFACTIONS.map((code) => choice("satisfaction", code, "satisfaction"))));
+    controls.mode = h("select", { name: "mode" }, REVISIT_MODES.map((m) => h("option", { value: m, text: label("mode", m) })));
+    controls.notes = h("textarea", { name: "notes", rows: "3", maxlength: "2000" });
+    parts.push(controls.satisfaction, field(t("case.revisit_mode"), controls.mode), field(t("case.revisit_notes"), controls.notes));
+  } else if (action === "merge") {
+    const others = await similarCases(ctx, c);
+    controls.into_case_id = h("select", { name: "into_case_id", required: true },
+      h("option", { value: "", text: t("case.choose") }),
+      others.map((o) => h("option", { value: o.id, text: o.title || t("case.untitled"), selected: others.length === 1 })));
+    controls.reason = h("textarea", { name: "reason", rows: "2", maxlength: "500" });
+    parts.push(field(t("case.merge_into"), controls.into_case_id), field(t("case.merge_reason"), controls.reason));
+  } else if (action === "close" && !SATISFIED.includes(c.satisfaction)) {
+    controls.no_revisit_reason = h("textarea", { name: "no_revisit_reason", rows: "2", maxlength: "500", required: true });
+    parts.push(field(t("case.no_revisit_reason"), controls.no_revisit_reason, t("case.no_revisit_hint")));
   }
   const error = h("p", { class: "form-error", role: "alert" });
   const form = h("form", { class: "form panel action-form", novalidate: true, on: { submit: async (e) => {
     e.preventDefault();
     for (const el of Object.values(controls)) {
-      if (el.required && !String(el.value).trim()) {
+      if (el.required && !valueOf(el)) {
         const lbl = form.querySelector(`label[for="${el.id}"]`);
-        error.textContent = t("error.required", { label: lbl ? lbl.textContent : "" });
-        el.focus();
+        error.textContent = t("error.required", { label: el.dataset.label || (lbl ? lbl.textContent : "") });
+        (el.querySelector("input") || el).focus();
         return;
       }
     }
@@ -99,7 +159,8 @@ async function actionForm(ctx, c, action, done) {
     } else {
       const data = { id: uuid(), at: isoNow(), case_id: c.id, action };
       for (const [name, el] of Object.entries(controls)) {
-        if (String(el.value).trim()) data[name] = name === "department_id" ? Number(el.value) : el.value.trim();
+        const value = valueOf(el);
+        if (value) data[name] = name === "department_id" || name === "holder_id" ? Number(value) : value;
       }
       await ctx.sync.enqueue("case.action", data);
     }
@@ -130,12 +191,14 @@ export async function render(ctx, [id]) {
   async function draw() {
     const fresh = (await ctx.db.get("cases", id)) || c;
     const pending = await ctx.sync.pendingRefs();
+    const similar = await similarCases(ctx, fresh);
     const hh = fresh.household_id ? await ctx.db.get("households", fresh.household_id) : null;
     // never wipe a form the user is filling in, nor one that is still being built
     if (openingForm || root.querySelector(".action-form")) return;
     c = fresh;
     clear(root);
-    const actions = ORDER.filter((a) => (c.actions || []).includes(a));
+    // 合并 is offered where there is something to merge into: a likely duplicate on this household.
+    const actions = ORDER.filter((a) => (c.actions || []).includes(a) && (a !== "merge" || similar.length));
     const formSlot = h("div", { class: "form-slot" });
     const actionButtons = actions.map((a) => button(t(`action.${a}`), async () => {
       openingForm = true;
@@ -163,6 +226,10 @@ export async function render(ctx, [id]) {
     append(root, [
       h("h2", { class: "page-heading", text: c.title || t("case.untitled") }),
       pending.has(`cases:${c.id}`) ? h("p", { class: "notice" }, syncChip(true)) : null,
+      similar.length ? h("div", { class: "notice similar", role: "note" }, h("p", { text: t("case.similar") }),
+        h("ul", { class: "plain-list" }, similar.map((o) => h("li", {}, h("a", { href: `#/cases/${o.id}`, text: o.title || t("case.untitled") }))))) : null,
+      c.merged_into_id ? h("p", { class: "notice" }, t("case.merged_into"),
+        h("a", { href: `#/cases/${c.merged_into_id}`, text: t("case.open_case") })) : null,
       dl([
         [t("case.status"), label("case_status", c.status)],
         c.level ? [t("case.level"), label("level", c.level)] : null,
@@ -171,6 +238,7 @@ export async function render(ctx, [id]) {
         [t("case.category"), label("category", c.category)],
         [t("case.urgency"), label("urgency", c.urgency || "normal")],
         c.due_at ? [t("case.due"), fmtDate(c.due_at)] : null,
+        c.satisfaction ? [t("case.revisit_result"), label("satisfaction", c.satisfaction)] : null,
       ]),
       c.description ? section("case.description", h("p", { class: "timeline-text", text: c.description })) : null,
       section("case.actions",

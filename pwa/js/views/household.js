@@ -1,10 +1,12 @@
 // The household page: profile, conflicts to settle, the timeline of visits and cases, 记录走访.
 import { ApiError, api } from "../api.js";
 import { can } from "../capabilities.js";
-import { clear, h } from "../dom.js";
+import { append, clear, h } from "../dom.js";
 import { logError } from "../errlog.js";
 import { fmtTime, label, t } from "../i18n.js";
+import { photoStrip } from "../photos.js";
 import { button, caseCard, dl, empty, section, syncChip } from "./common.js";
+import { codes } from "./register.js";
 
 let currentTitle = null;
 export function title() {
@@ -78,9 +80,63 @@ function visitItem(v, pending, photos) {
     v.notes ? h("p", { class: "timeline-text", text: v.notes }) : null,
     needs ? h("p", { class: "card-sub", text: t("household.needs", { list: needs }) }) : null,
     v.author && v.author.name ? h("p", { class: "card-sub", text: t("household.by", { name: v.author.name }) }) : null,
-    photos.length ? h("div", { class: "photos" }, photos.map((p) => h("figure", { class: "photo" },
-      h("img", { src: URL.createObjectURL(p.blob), alt: t("household.photo"), width: "96", height: "96" }),
-      h("figcaption", { class: "card-sub", text: t("household.photo_local") })))) : null);
+    photoStrip(v.attachments, photos));
+}
+
+function residentsSection(ctx, id) {
+  const body = h("div", { class: "stack" });
+  (async () => {
+    if (!navigator.onLine) {
+      clear(body).append(empty(t("resident.offline")));
+      return;
+    }
+    try {
+      const { items } = await api.get(`/api/households/${id}/residents`);
+      clear(body).append(items.length ? h("ul", { class: "cards" }, items.map((r) => h("li", { class: "card" },
+        h("a", { href: `#/residents/${r.id}`, class: "card-link", text: r.name }),
+        h("p", { class: "card-sub", text: r.birth_year
+          ? t("resident.line", { relation: label("relation", r.relation), year: r.birth_year }) : label("relation", r.relation) }),
+        r.care.length ? h("p", { class: "card-meta" }, r.care.map((c) => h("span", { class: "chip", text: label("care", c) }))) : null)))
+        : empty(t("resident.none")));
+      if (can(ctx.user, "households.manage")) {
+        body.append(button(t("resident.new"), () => ctx.navigate(`#/households/${id}/residents/new`)));
+      }
+    } catch (e) {
+      logError(`residents ${id}`, e);
+      clear(body).append(empty(e.message));
+    }
+  })();
+  return section("resident.section", body);
+}
+
+// 归档 (迁出, 户销, 合户 ...): the reason, a note, a confirmation; then the household leaves this phone.
+function archivePanel(ctx, id) {
+  const slot = h("div", {});
+  const open = () => {
+    const reason = h("select", { name: "reason", id: "archive-reason" },
+      codes("archive_reason").map((r) => h("option", { value: r, text: label("archive_reason", r) })));
+    const note = h("input", { type: "text", name: "note", id: "archive-note", maxlength: "200" });
+    const error = h("p", { class: "form-error", role: "alert" });
+    clear(slot).append(h("div", { class: "panel notice" },
+      h("p", { text: t("register.archive_hint") }),
+      h("div", { class: "field" }, h("label", { for: "archive-reason", class: "field-label", text: t("register.archive_reason") }), reason),
+      h("div", { class: "field" }, h("label", { for: "archive-note", class: "field-label", text: t("register.archive_note") }), note),
+      error,
+      h("div", { class: "button-row" },
+        button(t("register.archive_confirm"), async () => {
+          try {
+            await api.del(`/api/households/${id}`, { reason: reason.value, note: note.value.trim() });
+            await ctx.sync.removeServer("households", id);
+            ctx.toast(t("register.archived_toast"));
+            ctx.navigate("#/households");
+          } catch (e) {
+            logError(`archive ${id}`, e);
+            error.textContent = e.message;
+          }
+        }, "danger"),
+        button(t("me.cancel"), () => clear(slot)))));
+  };
+  return h("div", { class: "section" }, button(t("register.archive"), open, "danger"), slot);
 }
 
 export async function render(ctx, [idText]) {
@@ -109,6 +165,7 @@ export async function render(ctx, [idText]) {
           ? button(t("household.record_visit"), () => ctx.navigate(`#/households/${id}/visit`), "primary big") : null,
         button(t("household.edit"), () => ctx.navigate(`#/households/${id}/edit`))),
       section("household.profile", dl([
+        hh.household_no ? [t("household.no"), hh.household_no] : null,
         [t("household.address"), hh.address],
         [t("household.people"), String(hh.people ?? "")],
         [t("household.phone"), hh.phone ? h("a", { href: `tel:${hh.phone}`, text: hh.phone }) : t("household.none")],
@@ -121,9 +178,13 @@ export async function render(ctx, [idText]) {
       ...visits.map((v) => ({ at: v.visited_at, node: visitItem(v, pending.has(`visits:${v.id}`), photos.filter((p) => p.visit_id === v.id)) })),
       ...cases.map((c) => ({ at: c.created_at, node: caseCard(c, pending.has(`cases:${c.id}`)) })),
     ].sort((a, b) => String(b.at).localeCompare(String(a.at)));
-    root.append(section("household.timeline",
-      items.length ? h("ul", { class: "timeline" }, items.map((x) => x.node)) : empty(t("household.no_timeline"))));
+    append(root, [residents, section("household.timeline",
+      items.length ? h("ul", { class: "timeline" }, items.map((x) => x.node)) : empty(t("household.no_timeline"))),
+    archive]);
   }
+  // 家庭成员 and 归档 need the network; made once, kept across redraws of the local copy.
+  const residents = residentsSection(ctx, id);
+  const archive = can(ctx.user, "households.manage") ? archivePanel(ctx, id) : null;
 
   await draw();
   ctx.onData(draw);

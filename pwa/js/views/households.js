@@ -1,4 +1,5 @@
 // 包联户: my households with last visit, open cases and tags; search; the push offer.
+import { can } from "../capabilities.js";
 import { clear, field, h } from "../dom.js";
 import { logError } from "../errlog.js";
 import { fmtDate, t } from "../i18n.js";
@@ -89,8 +90,15 @@ export async function render(ctx) {
   ctx.onData(fill);
   await fill();
 
+  // The register's tools, for those who keep it (新增住户, 导入, 档案与名单).
+  const register = can(ctx.user, "households.manage") ? h("div", { class: "button-row" },
+    h("a", { href: "#/households/new", class: "button secondary", text: t("register.new") }),
+    can(ctx.user, "households.import") ? h("a", { href: "#/import", class: "button secondary", text: t("register.import") }) : null,
+    h("a", { href: "#/register", class: "button secondary", text: t("register.more") })) : null;
+
   return h("div", { class: "screen" },
     offer(ctx),
+    register,
     h("form", { class: "search", role: "search", on: { submit: (e) => e.preventDefault() } },
       field(t("households.search"), search, t("households.search_hint"))),
     count,

@@ -1,10 +1,20 @@
-// 我的: profile, 长辈模式, 消息提醒, 数据同步 (what is waiting, what failed, the recent errors
-// for support), 退出登录.
+// 我的: profile, 修改密码 (and 人员 for those who manage people), 长辈模式, 消息提醒, 数据同步
+// (what is waiting, what failed, the recent errors for support), 退出登录.
+import { can } from "../capabilities.js";
 import { append, clear, h } from "../dom.js";
 import { clearErrors, logError, recentErrors } from "../errlog.js";
 import { fmtTime, label, t } from "../i18n.js";
 import * as push from "../push.js";
 import { button, dl, section } from "./common.js";
+
+// 修改密码 for everyone; 人员 for those who manage people (it needs a tab's room otherwise).
+function accountSection(ctx) {
+  const people = can(ctx.user, "users.manage");
+  return section(people ? "me.account_people" : "me.account", h("div", { class: "stack" },
+    people ? h("a", { href: "#/people", class: "button secondary block", "aria-describedby": "me-people-hint", text: t("me.people") }) : null,
+    people ? h("p", { class: "field-hint", id: "me-people-hint", text: t("me.people_hint") }) : null,
+    h("a", { href: "#/password", class: "button secondary block", text: t("me.change_password") })));
+}
 
 function elderSwitch(ctx) {
   const box = h("input", { type: "checkbox", role: "switch", id: "elder-mode", checked: ctx.elder(), "aria-describedby": "elder-hint" });
@@ -117,6 +127,7 @@ export async function render(ctx) {
         text: t("me.chain_item", { role: label("role", c.role), name: c.name }),
       })))] : null,
     ])),
+    accountSection(ctx),
     section("me.display", elderSwitch(ctx)),
     await pushSection(ctx),
     await syncSection(ctx),

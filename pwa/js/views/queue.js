@@ -1,9 +1,11 @@
-// 待办: cases whose current holder is me (for those with the cases.queue capability).
+// 待办: cases whose current holder is me (for those with the cases.queue capability); above them,
+// for those who manage people, 待交接 (households of a stopped member, views/handover.js).
 import { api } from "../api.js";
 import { clear, h } from "../dom.js";
 import { logError } from "../errlog.js";
 import { t } from "../i18n.js";
 import { caseCard, empty } from "./common.js";
+import { withAwaiting } from "./handover.js";
 
 export async function render(ctx) {
   const root = h("div", { class: "screen" });
@@ -31,5 +33,5 @@ export async function render(ctx) {
   }
   await draw();
   ctx.onData(draw);
-  return root;
+  return withAwaiting(ctx, root);
 }

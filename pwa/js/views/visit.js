@@ -1,10 +1,11 @@
-// The visit form: 走访方式, 情况记录, 困难程度, 诉求类别, 需要上报 (queues a case too), 保存.
+// The visit form: 走访方式, 情况记录, 困难程度, 诉求类别, 需要上报 (queues a case too), 拍照, 保存.
 // Saved to the outbox first, so it works the same with no network. Whether 需要上报 is offered
-// and whether the case goes one level up at once are the user's capabilities.
+// and whether the case goes one level up at once are the user's capabilities. Photos are
+// optional; they are queued before the visit that names them (photos.js).
 import { can } from "../capabilities.js";
 import { field, h, isoNow, uuid } from "../dom.js";
-import { logError } from "../errlog.js";
 import { CATEGORIES, HARDSHIP, MODES, label, t } from "../i18n.js";
+import { photoPicker, queuePhotos } from "../photos.js";
 
 let currentTitle = null;
 export function title() {
@@ -19,27 +20,6 @@ function localInputValue(date) {
 function select(name, codes, group, value) {
   return h("select", { name, required: true },
     codes.map((c) => h("option", { value: c, text: label(group, c), selected: c === value })));
-}
-
-// Shrink a photo on the phone: longest side 1280 px, JPEG quality 0.7.
-export async function compressImage(file, maxSide = 1280, quality = 0.7) {
-  const url = URL.createObjectURL(file);
-  try {
-    const img = await new Promise((resolve, reject) => {
-      const el = new Image();
-      el.onload = () => resolve(el);
-      el.onerror = reject;
-      el.src = url;
-    });
-    const scale = Math.min(1, maxSide / Math.max(img.naturalWidth, img.naturalHeight));
-    const canvas = document.createElement("canvas");
-    canvas.width = Math.max(1, Math.round(img.naturalWidth * scale));
-    canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
-    canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
-    return await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", quality));
-  } finally {
-    URL.revokeObjectURL(url);
-  }
 }
 
 export async function render(ctx, [idText]) {
@@ -70,30 +50,7 @@ export async function render(ctx, [idText]) {
     if (report.checked && !caseTitle.value) caseTitle.value = defaultTitle();
   });
 
-  let photo = null;
-  const photoInput = h("input", { type: "file", name: "photo", accept: "image/*", capture: "environment" });
-  const preview = h("div", { class: "photos" });
-  const photoMsg = h("p", { class: "field-hint", "aria-live": "polite" });
-  photoInput.addEventListener("change", async () => {
-    preview.replaceChildren();
-    photo = null;
-    const file = photoInput.files && photoInput.files[0];
-    if (!file) return;
-    try {
-      photo = await compressImage(file);
-      preview.append(h("img", { src: URL.createObjectURL(photo), alt: t("household.photo"), width: "96", height: "96" }),
-        h("button", { type: "button", class: "button secondary", text: t("visit.remove_photo"), on: { click: () => {
-          photo = null;
-          photoInput.value = "";
-          preview.replaceChildren();
-          photoMsg.textContent = "";
-        } } }));
-      photoMsg.textContent = t("visit.photo_added");
-    } catch (e) {
-      logError("visit.photo", e);
-      photoMsg.textContent = t("visit.photo_failed");
-    }
-  });
+  const photos = photoPicker();
 
   const error = h("p", { class: "form-error", role: "alert" });
   const save = h("button", { type: "submit", class: "button primary block big", text: t("visit.save") });
@@ -114,12 +71,14 @@ export async function render(ctx, [idText]) {
     }
     save.disabled = true;
     const chosen = needBoxes.filter((b) => b.checked).map((b) => b.value);
+    const visitId = uuid();
+    const attachments = await queuePhotos(ctx, await photos.photos(), { store: "visits", id: visitId },
+      { keepLocation: photos.keepLocation() });
     const visit = {
-      id: uuid(), household_id: id, visited_at: isoNow(at), mode: mode.value,
-      notes: notes.value.trim(), needs: chosen, hardship: hardship.value,
+      id: visitId, household_id: id, visited_at: isoNow(at), mode: mode.value,
+      notes: notes.value.trim(), needs: chosen, hardship: hardship.value, attachments,
     };
     await ctx.sync.enqueue("visit.create", visit);
-    if (photo) await ctx.db.put("photos", { id: uuid(), visit_id: visit.id, blob: photo, created_at: isoNow() });
     if (mayReport && report.checked) {
       // 需要上报: open a case on this visit (and, for those who report up, send it one level up at once).
       const caseId = uuid();
@@ -148,9 +107,7 @@ export async function render(ctx, [idText]) {
     h("label", { class: "choice single", for: "visit-report" }, report, h("span", { text: t("visit.report") })),
     h("p", { class: "field-hint", id: "visit-report-hint", text: t("visit.report_hint") })) : null,
   caseTitleField,
-  field(t("visit.photo"), photoInput, t("visit.photo_hint")),
-  photoMsg,
-  preview,
+  photos.node,
   error,
   save);
   return h("div", { class: "screen" }, form);
