@@ -29,6 +29,7 @@ from app.messages import HOUSEHOLD_COLUMNS, IMPORT, REGISTER, RESIDENT_COLUMNS, 
 from app.policy import capabilities
 
 PROFILE = ("head_name", "address", "people", "phone", "tags", "hardship")
+CHANGES_LISTED = 1000  # rows to be created or updated, listed one by one in the answer (the counts are whole)
 
 
 class ImportInvalid(ApiError):
@@ -286,7 +287,8 @@ class Plan:
         self.errors.sort(key=lambda e: (e["order"], e["row"]))
         errors = [{k: v for k, v in e.items() if k != "order"} for e in self.errors]
         return {"rows": self.rows, "created": self.counts["created"], "updated": self.counts["updated"],
-                "unchanged": self.counts["unchanged"], "errors": errors, "changes": self.changes}
+                "unchanged": self.counts["unchanged"], "errors": errors, "changes": self.changes[:CHANGES_LISTED],
+                "changes_listed": min(len(self.changes), CHANGES_LISTED)}
 
     # writing
 

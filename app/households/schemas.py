@@ -229,7 +229,8 @@ class ImportResult(BaseSchema):
     updated = fields.Integer()
     unchanged = fields.Integer()
     errors = fields.List(fields.Nested(ImportProblem))
-    changes = fields.List(fields.Nested(ImportChange), metadata={"description": "将新增或修改的行"})
+    changes = fields.List(fields.Nested(ImportChange), metadata={"description": "将新增或修改的行（最多列出 1000 行）"})
+    changes_listed = fields.Integer(metadata={"description": "changes 列出的行数；小于 created + updated 时其余未列出"})
 
 
 # --- exports (the routes are in app/reports) ---------------------------------------------------
