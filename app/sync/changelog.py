@@ -38,12 +38,12 @@ def _entries(obj):
 
 
 def _moved(household):
-    """A household given to another member or grid, or archived: remember where it was, so the
-    phones that had it are told to drop it."""
+    """A household given to another member or grid, archived or restored: remember where it
+    was, so the phones that had it drop it and the phones that get it receive its history."""
     state = inspect(household)
     member, unit = state.attrs.member_id.history, state.attrs.org_unit_id.history
     archived = state.attrs.archived_at.history
-    if not (member.deleted or unit.deleted or (archived.added and archived.added[0] is not None)):
+    if not (member.deleted or unit.deleted or archived.deleted or (archived.added and archived.added[0] is not None)):
         return []
     return [dict(entity="move", entity_id=str(household.id), household_id=household.id,
                  old_member_id=(member.deleted or [household.member_id])[0],
