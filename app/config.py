@@ -7,6 +7,8 @@ import os
 import secrets
 from pathlib import Path
 
+from app.policy.names import Level
+
 ENV_KEYS_STR = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUSH_EXTRA_ORIGINS", "BAOLIAN_ENV", "NOTIFY_DELIVERY",
                 "VAPID_PRIVATE_KEY", "VAPID_SUBJECT", "WECOM_CORP_ID", "WECOM_SECRET", "WECOM_AGENT_ID",
                 "WECOM_API_BASE", "PUBLIC_URL", "ATTACHMENT_STORE", "ATTACHMENT_DIR", "S3_ENDPOINT_URL",
@@ -36,8 +38,8 @@ class Defaults:
     LOGIN_DEVICE_DAYS = 365  # life of the known-device cookie
     VISIT_FUTURE_TOLERANCE_MINUTES = 10
     # Response time at each level before a case is overdue; urgent cases get half.
-    CASE_DEADLINE_HOURS = {"member": 24, "informant": 24, "grid": 48, "branch": 72,
-                           "township": 120, "department": 168}
+    CASE_DEADLINE_HOURS = {Level.MEMBER: 24, Level.INFORMANT: 24, Level.GRID: 48, Level.BRANCH: 72,
+                           Level.TOWNSHIP: 120, Level.DEPARTMENT: 168}
     OVERDUE_CHECK_MINUTES = 5  # the embedded default runs the overdue check this often
     RUN_SCHEDULER = False  # `make run` turns it on (BAOLIAN_SCHEDULER=1); production uses cron
 

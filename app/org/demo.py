@@ -10,6 +10,7 @@ from app.extensions import db
 from app.households.models import Household
 from app.org.models import OrgUnit, User
 from app.org.service import create_org_unit
+from app.policy.names import Kind, Role
 
 DEMO_PASSWORD = "baolian2026"
 DEMO_PHONE_PREFIX = "139000"  # every demo login, and no one else's
@@ -63,16 +64,16 @@ class Seeder:
 def seed_demo():
     """Build (or find) the demo district; answers the demo users in a stable order."""
     s = Seeder()
-    district = s.unit("district", "潞城区")
-    s.user("13900000000", "潞城区管理员", "admin", district)
-    towns = {name: s.unit("township", name, district) for name in TOWNSHIPS}
-    depts = {name: s.unit("department", name, district) for name in DEPARTMENTS}
-    s.user("13900000010", "王建军", "township", towns["辛安泉镇"])
-    s.user("13900000050", "刘淑珍", "department", depts["民政局"])
-    s.user("13900000051", "陈志刚", "department", depts["人社局"])
-    _seed_xiliunan(s, s.unit("village", "西流南村", towns["辛安泉镇"]))
-    _seed_small_village(s, s.unit("village", "黄牛蹄村", towns["黄牛蹄乡"]))
-    s.user("13900000011", "张安明", "township", towns["黄牛蹄乡"])
+    district = s.unit(Kind.DISTRICT, "潞城区")
+    s.user("13900000000", "潞城区管理员", Role.ADMIN, district)
+    towns = {name: s.unit(Kind.TOWNSHIP, name, district) for name in TOWNSHIPS}
+    depts = {name: s.unit(Kind.DEPARTMENT, name, district) for name in DEPARTMENTS}
+    s.user("13900000010", "王建军", Role.TOWNSHIP, towns["辛安泉镇"])
+    s.user("13900000050", "刘淑珍", Role.DEPARTMENT, depts["民政局"])
+    s.user("13900000051", "陈志刚", Role.DEPARTMENT, depts["人社局"])
+    _seed_xiliunan(s, s.unit(Kind.VILLAGE, "西流南村", towns["辛安泉镇"]))
+    _seed_small_village(s, s.unit(Kind.VILLAGE, "黄牛蹄村", towns["黄牛蹄乡"]))
+    s.user("13900000011", "张安明", Role.TOWNSHIP, towns["黄牛蹄乡"])
     db.session.flush()
     seed_demo_cases()
     return s.logins
@@ -80,17 +81,17 @@ def seed_demo():
 
 def _seed_xiliunan(s, village):
     """2 grids x 2 informants x 3 members x 10 households, one branch secretary."""
-    s.user("13900000020", "赵红梅", "secretary", village)
+    s.user("13900000020", "赵红梅", Role.SECRETARY, village)
     n = 0
     for g, grid_name in enumerate(GRIDS):
-        grid = s.unit("grid", grid_name, village)
-        s.user(f"139000000{31 + g}", person(100 + g), "grid_leader", grid)
+        grid = s.unit(Kind.GRID, grid_name, village)
+        s.user(f"139000000{31 + g}", person(100 + g), Role.GRID_LEADER, grid)
         for i in range(2):
-            informant = s.user(f"139000000{41 + g * 2 + i}", person(200 + g * 2 + i), "informant", grid)
+            informant = s.user(f"139000000{41 + g * 2 + i}", person(200 + g * 2 + i), Role.INFORMANT, grid)
             for m in range(3):
                 k = (g * 2 + i) * 3 + m
                 name = "石水奇" if k == 0 else person(300 + k)
-                member = s.user(f"13900000{101 + k}", name, "member", grid, informant)
+                member = s.user(f"13900000{101 + k}", name, Role.MEMBER, grid, informant)
                 for _ in range(10):
                     n += 1
                     _demo_household(s, grid, member, g, n)
@@ -108,10 +109,10 @@ def _demo_household(s, grid, member, g, n):
 
 def _seed_small_village(s, village):
     """A second, small village, so scope has a neighbour to keep out."""
-    s.user("13900000060", "孙保平", "secretary", village)
-    grid = s.unit("grid", "第一网格", village)
-    s.user("13900000061", "周德胜", "grid_leader", grid)
-    informant = s.user("13900000062", "吴月娥", "informant", grid)
-    member = s.user("13900000063", "郑满仓", "member", grid, informant)
+    s.user("13900000060", "孙保平", Role.SECRETARY, village)
+    grid = s.unit(Kind.GRID, "第一网格", village)
+    s.user("13900000061", "周德胜", Role.GRID_LEADER, grid)
+    informant = s.user("13900000062", "吴月娥", Role.INFORMANT, grid)
+    member = s.user("13900000063", "郑满仓", Role.MEMBER, grid, informant)
     for n in range(1, 6):
         s.household(grid, member, person(900 + n), f"黄牛蹄村 {n} 号", 2 + n % 3, f"1360000000{n}")
