@@ -2,7 +2,7 @@
 what, from where). app/policy/admin.py says who may administer whom."""
 import secrets
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import signals
@@ -14,7 +14,7 @@ from app.households.models import Household
 from app.households.service import assign_member
 from app.messages import ADMIN_TEXT
 from app.org.models import AdminChange, OrgUnit, User
-from app.org.service import create_org_unit
+from app.org.service import create_org_unit, name_or_phone
 from app.policy import admin as policy
 from app.policy import chain, scope
 from app.policy.names import Role
@@ -254,7 +254,7 @@ def list_people(*, actor, q=None, role=None, active=None, cursor=None, limit=Non
     """The 人员 screen: the people the actor administers, active or not."""
     stmt = select(User).where(policy.managed_users_filter(actor))
     if q:
-        stmt = stmt.where(or_(User.name.contains(q, autoescape=True), User.phone.contains(q, autoescape=True)))
+        stmt = stmt.where(name_or_phone(q))
     if role:
         stmt = stmt.where(User.role == role)
     if active is not None:

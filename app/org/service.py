@@ -37,7 +37,7 @@ def describe_me(user):
 def list_users(*, actor, q=None, role=None, org_unit_id=None, active=None, cursor=None, limit=None):
     stmt = select(User).where(scope.user_filter(actor), User.active if active is None else User.active == active)
     if q:
-        stmt = stmt.where(or_(User.name.contains(q, autoescape=True), User.phone.contains(q, autoescape=True)))
+        stmt = stmt.where(name_or_phone(q))
     if role:
         stmt = stmt.where(User.role == role)
     if org_unit_id is not None:
@@ -66,3 +66,8 @@ def create_org_unit(*, kind, name, parent=None):
     unit.path = f"{parent.path if parent else '/'}{unit.id}/"
     db.session.flush()
     return unit
+
+
+def name_or_phone(q):
+    """People whose name or phone contains what was typed (a % or _ is a character)."""
+    return or_(User.name.contains(q, autoescape=True), User.phone.contains(q, autoescape=True))

@@ -8,13 +8,12 @@ departments. Anything else is out of scope and answers 404, like a missing recor
 from sqlalchemy import and_, false, or_, select, true
 
 from app.org.models import User
-from app.policy.names import ORG_KINDS, ROLE_UNIT_KIND, ROLES, Kind, Role
+from app.policy.names import FIELD_ROLES, ORG_KINDS, ROLE_UNIT_KIND, ROLES, Kind, Role
 from app.policy.scope import subtree_ids
 
-_FIELD_PEOPLE = (Role.MEMBER, Role.INFORMANT, Role.GRID_LEADER)
 MANAGES_ROLES = {
-    Role.SECRETARY: _FIELD_PEOPLE,
-    Role.TOWNSHIP: (*_FIELD_PEOPLE, Role.SECRETARY),
+    Role.SECRETARY: FIELD_ROLES,
+    Role.TOWNSHIP: (*FIELD_ROLES, Role.SECRETARY),
     Role.ADMIN: ROLES,
 }
 MANAGES_KINDS = {

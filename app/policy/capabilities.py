@@ -4,10 +4,9 @@ from app.errors import Forbidden
 from app.messages import CASE_TEXT, ROLE_NAMES
 from app.policy.admin import manageable_roles_view
 from app.policy.chain import level_of
-from app.policy.names import Role
+from app.policy.names import FIELD_ROLES, Role
 
-_FIELD = (Role.MEMBER, Role.INFORMANT, Role.GRID_LEADER)
-_CHAIN = (*_FIELD, Role.SECRETARY, Role.TOWNSHIP)
+_CHAIN = (*FIELD_ROLES, Role.SECRETARY, Role.TOWNSHIP)
 _SUPERVISORS = (Role.SECRETARY, Role.TOWNSHIP, Role.ADMIN)
 
 CAN = {
@@ -18,7 +17,7 @@ CAN = {
     "residents.reveal_id": _SUPERVISORS,            # a resident's full 身份证号 (every look is logged)
     "visits.record": (*_CHAIN, Role.ADMIN),
     "cases.open": _CHAIN,                           # open a case at one's own level
-    "cases.report_up": _FIELD,                      # 需要上报: a new case climbs one level at once
+    "cases.report_up": FIELD_ROLES,                      # 需要上报: a new case climbs one level at once
     "cases.queue": (*_CHAIN[1:], Role.DEPARTMENT, Role.ADMIN),  # the 待办 tab
     "reports.view": _SUPERVISORS,                   # the 统计 tab
     "exports.cases": (*_SUPERVISORS, Role.DEPARTMENT),

@@ -42,6 +42,8 @@ class Status:
     CLOSED = "closed"
 
 
+# The people of the field, below the branch: they cover households and pass cases up.
+FIELD_ROLES = (Role.MEMBER, Role.INFORMANT, Role.GRID_LEADER)
 ROLES = (Role.MEMBER, Role.INFORMANT, Role.GRID_LEADER, Role.SECRETARY, Role.TOWNSHIP, Role.DEPARTMENT, Role.ADMIN)
 ORG_KINDS = (Kind.DISTRICT, Kind.TOWNSHIP, Kind.VILLAGE, Kind.GRID, Kind.DEPARTMENT)
 LEVELS = (Level.MEMBER, Level.INFORMANT, Level.GRID, Level.BRANCH, Level.TOWNSHIP, Level.DEPARTMENT)
