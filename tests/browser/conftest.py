@@ -17,7 +17,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 from app.org.demo import DEMO_PASSWORD, seed_demo
 
 CHROMIUM = "/usr/bin/chromium"
@@ -43,6 +43,14 @@ document.addEventListener('securitypolicyviolation', (e) => {
 @pytest.fixture(autouse=True)
 def committing():
     """Opt out of the root conftest's rollback: the live server's commits must be real."""
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_counts(app):
+    """Every test starts with no failed logins counted on the shared server, so a test that
+    types a wrong password never pauses a later one's login, whatever the order."""
+    limiter.reset(app)
     yield
 
 
