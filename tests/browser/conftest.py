@@ -164,7 +164,10 @@ def login(page, phone, password=DEMO_PASSWORD):
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_role("navigation").wait_for()
-    page.wait_for_function("() => Boolean(navigator.serviceWorker && navigator.serviceWorker.controller)")
+    # the worker precaches the whole shell (60 files) before it controls the page: on a busy
+    # machine that can take longer than the usual wait
+    page.wait_for_function("() => Boolean(navigator.serviceWorker && navigator.serviceWorker.controller)",
+                           timeout=60_000)
 
 
 def screenshot(page, name):
