@@ -6,20 +6,11 @@ from flask_smorest import Blueprint
 
 from app.cases import service
 from app.cases.schemas import (
+    ACTION_SCHEMAS,
     CaseDetail,
     CaseIn,
     CasePage,
     CaseQuery,
-    CloseIn,
-    CommentIn,
-    DispatchIn,
-    EscalateIn,
-    MergeIn,
-    NoteIn,
-    ReasonIn,
-    ReassignIn,
-    ResolveIn,
-    RevisitIn,
 )
 from app.extensions import db
 
@@ -74,19 +65,19 @@ def _action_view(action, schema, summary):
     blp.route(f"/<uuid:case_id>/{action if action != 'comment' else 'comments'}")(ActionView)
 
 
-for _action, _schema, _summary in (
-    ("escalate", EscalateIn, "上报：沿链条上交一级（紧急的直达村党支部）"),
-    ("dispatch", DispatchIn, "派单：乡镇吹哨，派给部门"),
-    ("accept", NoteIn, "接单：部门接下派单"),
-    ("resolve", ResolveIn, "办结：写明办理结果"),
-    ("close", CloseIn, "销号：村党支部书记或乡镇在办结、回访（满意或基本满意）后确认；无法回访的须写明原因"),
-    ("reopen", NoteIn, "重新打开"),
-    ("comment", CommentIn, "评论"),
-    ("return", ReasonIn, "退回：经办人退给下一级（如请党员补充情况），再以上报上交"),
-    ("reject", ReasonIn, "退单：部门说明理由退回乡镇（接单前后均可），由乡镇改派或自办"),
-    ("recall", ReasonIn, "撤回：乡镇在部门接单前撤回派单"),
-    ("reassign", ReassignIn, "改派：村党支部书记、乡镇在本级范围内另定经办人；管理员可改派任何问题"),
-    ("revisit", RevisitIn, "回访：办结后由包联党员（或书记）入户或电话询问群众；不满意即在办结的层级重新打开"),
-    ("merge", MergeIn, "合并：把重复的问题并入另一问题，本问题销号并保留时间线"),
+for _action, _summary in (
+    ("escalate", "上报：沿链条上交一级（紧急的直达村党支部）"),
+    ("dispatch", "派单：乡镇吹哨，派给部门"),
+    ("accept", "接单：部门接下派单"),
+    ("resolve", "办结：写明办理结果"),
+    ("close", "销号：村党支部书记或乡镇在办结、回访（满意或基本满意）后确认；无法回访的须写明原因"),
+    ("reopen", "重新打开"),
+    ("comment", "评论"),
+    ("return", "退回：经办人退给下一级（如请党员补充情况），再以上报上交"),
+    ("reject", "退单：部门说明理由退回乡镇（接单前后均可），由乡镇改派或自办"),
+    ("recall", "撤回：乡镇在部门接单前撤回派单"),
+    ("reassign", "改派：村党支部书记、乡镇在本级范围内另定经办人；管理员可改派任何问题"),
+    ("revisit", "回访：办结后由包联党员（或书记）入户或电话询问群众；不满意即在办结的层级重新打开"),
+    ("merge", "合并：把重复的问题并入另一问题，本问题销号并保留时间线"),
 ):
-    _action_view(_action, _schema, _summary)
+    _action_view(_action, ACTION_SCHEMAS[_action], _summary)

@@ -188,3 +188,10 @@ class CaseQuery(Page):
 
 
 CasePage = page_of(CaseOut)
+
+
+# The body each step on a case takes: the single routes and the sync applier read it alike.
+ACTION_SCHEMAS = {"escalate": EscalateIn, "dispatch": DispatchIn, "accept": NoteIn, "resolve": ResolveIn,
+                  "close": CloseIn, "reopen": NoteIn, "comment": CommentIn, "return": ReasonIn,
+                  "reject": ReasonIn, "recall": ReasonIn, "reassign": ReassignIn, "revisit": RevisitIn,
+                  "merge": MergeIn}

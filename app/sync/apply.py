@@ -11,18 +11,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.cases import service as cases
 from app.cases.models import Case
 from app.cases.schemas import (
+    ACTION_SCHEMAS,
     CaseDetail,
     CaseIn,
-    CloseIn,
-    CommentIn,
-    DispatchIn,
-    EscalateIn,
-    MergeIn,
-    NoteIn,
-    ReasonIn,
-    ReassignIn,
-    ResolveIn,
-    RevisitIn,
 )
 from app.common.fields import UUID, BaseSchema, Int, Str, one_of
 from app.errors import ApiError, Conflict, describe_error
@@ -43,10 +34,6 @@ from app.visits.service import record_visit
 
 log = logging.getLogger(__name__)
 
-CASE_ACTION_SCHEMAS = {"escalate": EscalateIn, "dispatch": DispatchIn, "accept": NoteIn, "resolve": ResolveIn,
-                       "close": CloseIn, "reopen": NoteIn, "comment": CommentIn, "return": ReasonIn,
-                       "reject": ReasonIn, "recall": ReasonIn, "reassign": ReassignIn, "revisit": RevisitIn,
-                       "merge": MergeIn}
 
 
 class CaseActionTarget(BaseSchema):
@@ -54,7 +41,7 @@ class CaseActionTarget(BaseSchema):
         unknown = "include"
 
     case_id = UUID(required=True)
-    action = Str(required=True, validate=one_of(CASE_ACTION_SCHEMAS))
+    action = Str(required=True, validate=one_of(ACTION_SCHEMAS))
 
 
 class TaskActionTarget(BaseSchema):
@@ -93,7 +80,7 @@ def _case(actor, mutation, data):
 def _case_action(actor, mutation, data):
     target = _schema(CaseActionTarget).load(data)
     rest = {k: v for k, v in data.items() if k not in ("case_id", "action")}
-    fields = _schema(CASE_ACTION_SCHEMAS[target["action"]]).load({"id": str(mutation["id"]), **rest})
+    fields = _schema(ACTION_SCHEMAS[target["action"]]).load({"id": str(mutation["id"]), **rest})
     fields.update(id=mutation["id"], at=mutation["at"])
     case, applied = cases.act(actor=actor, case_id=target["case_id"], action=target["action"], data=fields)
     return case, applied
