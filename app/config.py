@@ -12,10 +12,11 @@ from app.policy.names import Level
 ENV_KEYS_STR = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUSH_EXTRA_ORIGINS", "BAOLIAN_ENV", "NOTIFY_DELIVERY",
                 "VAPID_PRIVATE_KEY", "VAPID_SUBJECT", "WECOM_CORP_ID", "WECOM_SECRET", "WECOM_AGENT_ID",
                 "WECOM_API_BASE", "PUBLIC_URL", "ATTACHMENT_STORE", "ATTACHMENT_DIR", "S3_ENDPOINT_URL",
-                "S3_BUCKET", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_REGION", "ID_NUMBER_KEY")
+                "S3_BUCKET", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_REGION", "ID_NUMBER_KEY",
+                "SMS_ACCESS_KEY_ID", "SMS_ACCESS_KEY_SECRET", "SMS_SIGN_NAME", "SMS_TEMPLATE_CODE", "SMS_API_BASE")
 ENV_KEYS_INT = ("PORT", "HOUSEHOLDS_PER_MEMBER", "OVERDUE_CHECK_MINUTES", "PROXY_COUNT", "ATTACHMENT_MAX_BYTES",
                 "ATTACHMENT_UPLOAD_MAX_BYTES", "IMPORT_MAX_BYTES", "IMPORT_MAX_ROWS", "IMPORT_MAX_COLUMNS",
-                "IMPORT_MAX_UNZIPPED_BYTES", "IMPORT_MAX_CELL_CHARS", "IMPORT_MAX_SHEETS")
+                "IMPORT_MAX_UNZIPPED_BYTES", "IMPORT_MAX_CELL_CHARS", "IMPORT_MAX_SHEETS", "SMS_DAILY_LIMIT")
 
 
 class Defaults:
@@ -57,6 +58,17 @@ class Defaults:
     WECOM_API_BASE = "https://qyapi.weixin.qq.com"
     WECOM_TIMEOUT = 10
     PUBLIC_URL = ""  # where the app is served, for links in WeCom messages
+    # SMS through Alibaba Cloud SMS (阿里云短信服务, SendSms): a pre-approved sign and template
+    # whose one variable ${item} names what is waiting ("任务"), never the household or case.
+    SMS_ACCESS_KEY_ID = None
+    SMS_ACCESS_KEY_SECRET = None
+    SMS_SIGN_NAME = None
+    SMS_TEMPLATE_CODE = None
+    SMS_API_BASE = "https://dysmsapi.aliyuncs.com"
+    SMS_TIMEOUT = 10
+    SMS_DAILY_LIMIT = 5  # messages to one phone per day (China time); the rest stay in the inbox
+    # What is worth a text message: work waiting for this person, and lateness.
+    SMS_KINDS = ("task_assigned", "case_arrived", "case_dispatched", "case_overdue")
 
     JSON_AS_ASCII = False
     SESSION_COOKIE_HTTPONLY = True

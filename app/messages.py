@@ -106,6 +106,7 @@ FIELD_LABELS = {
     "auth": "推送认证",
     "webpush": "手机推送",
     "wecom": "企业微信",
+    "sms": "短信",
     "data": "记录内容",
     "type": "记录类型",
     "category": "诉求类别",
@@ -301,6 +302,15 @@ NOTIFY = {
     "case_recalled": ("撤回：{title}", "乡镇已撤回派单：{reason}"),
     "case_merged": ("已合并：{title}", "已并入“{into}”一并办理"),
     "unvisited": ("走访提醒", "您包联的 {count} 户已超过 {days} 天没有走访，方便时去看看"),
+}
+# The one variable of the SMS template ("您有新的${item}，请打开包联查看。"): what waits, never
+# whose or why (a text message is read on shared phones).
+SMS_ITEMS = {
+    "task_assigned": "任务",
+    "case_arrived": "待办事项",
+    "case_dispatched": "派单",
+    "case_overdue": "超时提醒",
+    "default": "消息",
 }
 NOTIFY_TEXT = {
     "endpoint_refused": "推送地址不被接受：须为浏览器推送服务的 https 地址",

@@ -1,13 +1,19 @@
 """Time: stored in UTC, always handed out timezone-aware."""
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy.types import DateTime, TypeDecorator
 
 _source = None  # tests set a controllable clock here
+LOCAL_TZ = timezone(timedelta(hours=8))  # China Standard Time, no daylight saving: the users' day
 
 
 def utcnow():
     return _source() if _source is not None else datetime.now(timezone.utc)
+
+
+def local_midnight(moment):
+    """The start of `moment`'s day in China, as an aware datetime."""
+    return datetime.combine(moment.astimezone(LOCAL_TZ).date(), time(), LOCAL_TZ)
 
 
 class UTCDateTime(TypeDecorator):

@@ -1,5 +1,5 @@
 """The inbox: one row per notification, written in the transaction of what caused it."""
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.time import UTCDateTime, utcnow
@@ -56,7 +56,9 @@ class Delivery(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     sent_at = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_notification_deliveries_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_notification_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+                      # an SMS phone's deliveries today (the daily limit)
+                      Index("ix_notification_deliveries_channel_target_created_at", "channel", "target", "created_at"))
 
 
 class ChannelPreference(db.Model):
@@ -67,3 +69,4 @@ class ChannelPreference(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     webpush: Mapped[bool] = mapped_column(default=True)
     wecom: Mapped[bool] = mapped_column(default=True)
+    sms: Mapped[bool] = mapped_column(default=True, server_default=true())

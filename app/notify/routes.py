@@ -55,16 +55,16 @@ class NotificationRead(MethodView):
 class Preferences(MethodView):
     @blp.response(200, PreferencesOut)
     def get(self):
-        """我的通知渠道（手机推送、企业微信）"""
+        """我的通知渠道（手机推送、企业微信、短信）及本系统已开通的渠道"""
         return service.preferences(actor=current_user)
 
     @blp.arguments(PreferencesIn)
     @blp.response(200, PreferencesOut)
     def put(self, changes):
         """设置我的通知渠道"""
-        pref = service.set_preferences(actor=current_user, changes=changes)
+        prefs = service.set_preferences(actor=current_user, changes=changes)
         db.session.commit()
-        return pref
+        return prefs
 
 
 @blp.route("/deliveries")

@@ -66,11 +66,14 @@ class KeyOut(BaseSchema):
 class PreferencesIn(PatchSchema):
     webpush = Bool()
     wecom = Bool()
+    sms = Bool()
 
 
 class PreferencesOut(BaseSchema):
     webpush = fields.Boolean()
     wecom = fields.Boolean()
+    sms = fields.Boolean()
+    available = fields.List(fields.String(), metadata={"description": "本系统已开通的渠道：webpush、wecom、sms"})
 
 
 class DeliveryOut(BaseSchema):
@@ -88,7 +91,7 @@ class DeliveryOut(BaseSchema):
 
 class DeliveryQuery(Page):
     status = Str(validate=one_of(("pending", "sent", "failed", "gone", "superseded")))
-    channel = Str(validate=one_of(("webpush", "wecom")))
+    channel = Str(validate=one_of(("webpush", "wecom", "sms")))
     notification_id = Int(strict=False)
 
 

@@ -3,7 +3,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.common.pagination import paginate
-from app.common.time import utcnow
+from app.common.time import local_midnight, utcnow
 from app.errors import NotFound
 from app.extensions import db
 from app.messages import NOTIFY
@@ -30,7 +30,9 @@ def notify(*, user_ids, kind, ref_type, ref_id, **fmt):
 
 
 def queue_deliveries(notifications, now):
-    """An outbox row per notification, channel and target the recipient can be reached at."""
+    """An outbox row per notification, channel and target the recipient can be reached at, for
+    the kinds each channel carries, as the recipient chose; over a channel's daily limit the
+    row is written already failed, so the log tells why nothing arrived."""
     config = current_app.config
     channels = [c for c in registry().values() if c.enabled(config)]
     if not channels or not notifications:
@@ -41,15 +43,40 @@ def queue_deliveries(notifications, now):
         select(ChannelPreference).where(ChannelPreference.user_id.in_(user_ids)))}
     for channel in channels:
         targets = channel.targets(users)
+        room = DailyRoom(channel, config, now)
         for n in notifications:
             pref = prefs.get(n.user_id)
-            if pref is not None and not getattr(pref, channel.name, True):
+            if (pref is not None and not getattr(pref, channel.name, True)) or not channel.carries(config, n.kind):
                 continue
-            for target in targets.get(n.user_id, []):
-                db.session.add(Delivery(notification_id=n.id, channel=channel.name, target=str(target),
-                                        status="pending", next_attempt_at=now, created_at=now))
+            for target in map(str, targets.get(n.user_id, [])):
+                row = Delivery(notification_id=n.id, channel=channel.name, target=target,
+                               status="pending", next_attempt_at=now, created_at=now)
+                if not room.take(target):
+                    row.status, row.last_error = "failed", f"daily limit reached ({room.limit} a day)"
+                db.session.add(row)
     db.session.flush()
     db.session.info["notify_wake"] = True
+
+
+class DailyRoom:
+    """How many more deliveries each target of a limited channel may have today (China time);
+    counted from the outbox, so every process agrees."""
+
+    def __init__(self, channel, config, now):
+        self.channel, self.limit, self.now = channel.name, channel.daily_limit(config), now
+        self.used = {}
+
+    def take(self, target):
+        if self.limit is None:
+            return True
+        if target not in self.used:
+            self.used[target] = db.session.scalar(select(func.count(Delivery.id)).where(
+                Delivery.channel == self.channel, Delivery.target == target,
+                Delivery.created_at >= local_midnight(self.now), Delivery.status.in_(("pending", "sent"))))
+        if self.used[target] >= self.limit:
+            return False
+        self.used[target] += 1
+        return True
 
 
 def inbox_version(*, actor):
@@ -89,20 +116,27 @@ def mark_read(*, actor, notification_id):
     return row
 
 
+CHANNEL_CHOICES = ("webpush", "wecom", "sms")
+
+
 def preferences(*, actor):
+    """The person's choices, and which channels this deployment has configured (the app offers
+    only those)."""
     pref = db.session.get(ChannelPreference, actor.id)
-    return pref or ChannelPreference(user_id=actor.id, webpush=True, wecom=True)
+    chosen = {name: getattr(pref, name) if pref is not None else True for name in CHANNEL_CHOICES}
+    config = current_app.config
+    return {**chosen, "available": [name for name, c in registry().items() if c.enabled(config)]}
 
 
 def set_preferences(*, actor, changes):
     pref = db.session.get(ChannelPreference, actor.id)
     if pref is None:
-        pref = ChannelPreference(user_id=actor.id, webpush=True, wecom=True)
+        pref = ChannelPreference(user_id=actor.id, **dict.fromkeys(CHANNEL_CHOICES, True))
         db.session.add(pref)
     for name, value in changes.items():
         setattr(pref, name, value)
     db.session.flush()
-    return pref
+    return preferences(actor=actor)
 
 
 def list_deliveries(*, status=None, channel=None, notification_id=None, cursor=None, limit=None):

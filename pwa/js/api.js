@@ -75,6 +75,7 @@ export const api = {
   get: (path, opts) => request("GET", path, undefined, opts).then((r) => r.data),
   post: (path, body) => request("POST", path, body ?? {}).then((r) => r.data),
   patch: (path, body) => request("PATCH", path, body).then((r) => r.data),
+  put: (path, body) => request("PUT", path, body).then((r) => r.data),
   del: (path, body) => request("DELETE", path, body).then((r) => r.data),
 
   async login(phone, password) {

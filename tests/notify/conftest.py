@@ -14,6 +14,7 @@ from app.notify.models import Delivery, Notification, PushSubscription
 from app.org.models import User
 from tests.conftest import PG_URL, ApiClient, _pg_url
 from tests.notify.pushservice import PushService
+from tests.notify.smsserver import SmsServer
 from tests.notify.wecomserver import WeComServer
 
 SECRETARY = "13900000020"  # 赵红梅, 西流南村 branch secretary
@@ -53,6 +54,21 @@ def wecom(app, monkeypatch):
         monkeypatch.setitem(app.config, key, value)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def sms(app, monkeypatch):
+    server = SmsServer().start()
+    for key, value in sms_config(server).items():
+        monkeypatch.setitem(app.config, key, value)
+    yield server
+    server.stop()
+
+
+def sms_config(server):
+    return {"SMS_ACCESS_KEY_ID": server.key_id, "SMS_ACCESS_KEY_SECRET": server.secret,
+            "SMS_SIGN_NAME": server.sign_name, "SMS_TEMPLATE_CODE": server.template_code,
+            "SMS_API_BASE": server.base, "SMS_TIMEOUT": 3}
 
 
 def wecom_config(server):

@@ -142,10 +142,10 @@ def test_push_routes_need_login(anon):
 def test_preferences_default_set_and_obeyed(webpush, login, demo):
     shi = login("石水奇")
     subscribe(shi, webpush)
-    assert shi.get("/api/notifications/preferences").get_json() == {"webpush": True, "wecom": True}
+    assert shi.get("/api/notifications/preferences").get_json() == {"webpush": True, "wecom": True, "sms": True, "available": ["webpush"]}
     res = shi.http.put("/api/notifications/preferences", json={"webpush": False}, headers={"X-CSRF-Token": shi.csrf})
-    assert res.status_code == 200 and res.get_json() == {"webpush": False, "wecom": True}
-    assert shi.get("/api/notifications/preferences").get_json() == {"webpush": False, "wecom": True}
+    assert res.status_code == 200 and res.get_json() == {"webpush": False, "wecom": True, "sms": True, "available": ["webpush"]}
+    assert shi.get("/api/notifications/preferences").get_json() == {"webpush": False, "wecom": True, "sms": True, "available": ["webpush"]}
     secretary = login("赵红梅")
     res = secretary.post("/api/tasks", json=task_body(demo["石水奇"].id))
     assert res.status_code == 201, res.get_json()

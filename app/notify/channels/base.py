@@ -49,6 +49,14 @@ class Channel:
     def enabled(self, config):
         raise NotImplementedError
 
+    def carries(self, config, kind):
+        """Whether a notification of this kind goes out on this channel at all."""
+        return True
+
+    def daily_limit(self, config):
+        """Most deliveries to one target per day (China time); None: no limit."""
+        return None
+
     def targets(self, user):
         """Target strings for this user now (empty: the channel cannot reach them)."""
         raise NotImplementedError

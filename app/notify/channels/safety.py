@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-SECRET_SETTINGS = ("SECRET_KEY", "WECOM_SECRET", "VAPID_PRIVATE_KEY")
+SECRET_SETTINGS = ("SECRET_KEY", "WECOM_SECRET", "VAPID_PRIVATE_KEY", "SMS_ACCESS_KEY_SECRET")
 MASK = "***"
 _PARAM = re.compile(r"(?i)\b([\w.-]*(?:secret|token|passw(?:or)?d|key|auth|sig(?:nature)?|credential)[\w.-]*)"
                     r"(=|%3D)[^&\s'\"<>#]+")
@@ -24,6 +24,7 @@ _known = {}  # secret values seen (ordered, capped): config settings and issued 
 _KNOWN_MAX = 64
 WATCHED_LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry", "urllib3.poolmanager",
                    "urllib3.response", "requests", "app.notify.channels.webpush", "app.notify.channels.wecom",
+                   "app.notify.channels.sms",
                    "app.notify.dispatcher", "app.notify.worker", "app.notify.push")
 
 

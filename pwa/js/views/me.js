@@ -1,5 +1,6 @@
 // 我的: profile, 修改密码 (and 人员 for those who manage people), 长辈模式, 消息提醒, 数据同步
 // (what is waiting, what failed, the recent errors for support), 退出登录.
+import { api } from "../api.js";
 import { can } from "../capabilities.js";
 import { append, clear, h } from "../dom.js";
 import { clearErrors, logError, recentErrors } from "../errlog.js";
@@ -51,7 +52,30 @@ async function pushSection(ctx) {
       }, "primary"));
   }
   await draw();
-  return section("me.push", h("p", { class: "field-hint", text: t("push.explain") }), state, slot, msg);
+  return section("me.push", h("p", { class: "field-hint", text: t("push.explain") }), state, slot, msg,
+    await smsSwitch(ctx));
+}
+
+// 短信提醒: offered only where the deployment has SMS; needs the network to change.
+async function smsSwitch(ctx) {
+  const prefs = navigator.onLine ? await api.get("/api/notifications/preferences").catch((e) => logError("prefs", e)) : null;
+  if (!prefs || !prefs.available.includes("sms")) return null;
+  const box = h("input", { type: "checkbox", role: "switch", id: "sms-pref", checked: prefs.sms, "aria-describedby": "sms-hint" });
+  const msg = h("p", { class: "form-error", role: "alert" });
+  box.addEventListener("change", async () => {
+    msg.textContent = "";
+    try {
+      await api.put("/api/notifications/preferences", { sms: box.checked });
+      ctx.toast(t(box.checked ? "sms.enabled" : "sms.disabled"));
+    } catch (e) {
+      logError("prefs", e);
+      box.checked = !box.checked;
+      msg.textContent = e.message;
+    }
+  });
+  return h("div", { class: "field" },
+    h("label", { class: "choice single switch", for: "sms-pref" }, box, h("span", { text: t("sms.label") })),
+    h("p", { class: "field-hint", id: "sms-hint", text: t("sms.hint", { phone: ctx.user.phone }) }), msg);
 }
 
 const ERRORS_SHOWN = 20;
