@@ -18,6 +18,7 @@ HTTP = {
 TEXT = {
     "login_failed": "手机号或密码错误",
     "login_limited": "登录失败次数过多，请稍后再试",
+    "login_unavailable": "登录服务暂时不可用，请稍后再试",
     "account_disabled": "手机号或密码错误",
     "csrf_failed": "安全校验失败（缺少或无效的 CSRF 令牌），请刷新后重试",
     "unauthenticated": "请先登录",

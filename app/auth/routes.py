@@ -7,13 +7,13 @@ from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
-from werkzeug.exceptions import TooManyRequests
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from app.auth import devices
 from app.auth.password import check_new_password, set_new_password
 from app.auth.schemas import CsrfOut, LoginIn, PasswordIn
 from app.auth.service import check_password, find_user, revoke_session
-from app.auth.throttle import Refused
+from app.auth.throttle import Refused, Unavailable
 from app.errors import ApiError, Invalid
 from app.extensions import db, limiter
 from app.messages import ADMIN_TEXT, TEXT
@@ -24,9 +24,18 @@ from app.org.service import describe_me
 blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="登录与会话")
 
 
+UNAVAILABLE_RETRY_AFTER = 10  # seconds: the counter store (Redis) is usually back by then
+
+
 def _too_many(retry_after):
     exc = TooManyRequests(retry_after=retry_after)
     exc.data = {"message": TEXT["login_limited"], "code": "rate_limited"}
+    return exc
+
+
+def _unavailable():
+    exc = ServiceUnavailable(retry_after=UNAVAILABLE_RETRY_AFTER)
+    exc.data = {"message": TEXT["login_unavailable"], "code": "login_unavailable"}
     return exc
 
 
@@ -47,15 +56,22 @@ def _checked(user, phone, password, device, wrong):
                               device=device.id if known else None)
     except Refused as refused:
         raise _too_many(refused.retry_after) from None
+    except Unavailable:
+        raise _unavailable() from None
     try:
         ok = check_password(user, password)
     except BaseException:
         ticket.release()
         raise
+    try:
+        if ok:
+            ticket.succeeded()
+        else:
+            ticket.failed()
+    except Unavailable:  # not counted, so not answered either
+        raise _unavailable() from None
     if not ok:
-        ticket.failed()
         raise wrong
-    ticket.succeeded()
     now = db.session.scalars(select(User).where(User.id == user.id).with_for_update(of=User)).one()
     if (now.id, now.password_hash, now.session_epoch) != before or not now.active:
         raise wrong
@@ -81,6 +97,7 @@ class Login(MethodView):
     @blp.response(200, LoginOut)
     @blp.alt_response(401, description="手机号或密码错误")
     @blp.alt_response(429, description="尝试过于频繁（Retry-After：需等待的秒数）")
+    @blp.alt_response(503, description="登录保护服务（Redis）暂时不可用（Retry-After）")
     def post(self, creds):
         """登录（需要 X-CSRF-Token）"""
         device = devices.current()
@@ -118,6 +135,8 @@ class Password(MethodView):
     @blp.arguments(PasswordIn)
     @blp.response(204)
     @blp.alt_response(422, description="旧密码不对，或新密码太简单（说明怎样改）")
+    @blp.alt_response(429, description="尝试过于频繁（Retry-After：需等待的秒数）")
+    @blp.alt_response(503, description="登录保护服务（Redis）暂时不可用（Retry-After）")
     def post(self, data):
         """修改密码（临时密码须先改掉）；本人的其他会话随即失效，这个会话继续有效"""
         me = db.session.get(User, current_user.id)

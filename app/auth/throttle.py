@@ -14,14 +14,21 @@ The policy (README "Login protection"); each setting is read from app.config at 
 - per address, over all phones: LOGIN_ADDRESS_CEILING wrong passwords.
 A known device skips both ceilings, so strangers filling them cannot lock its user out.
 """
+import functools
 import math
 import time
 from urllib.parse import quote
 
 from flask import current_app
 from limits import parse
+from limits.errors import StorageError
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
+
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # memory storage only
+    RedisError = StorageError
 
 EXTENSION = "baolian_login_throttle"
 def setting(name):
@@ -32,6 +39,26 @@ def setting(name):
 def _part(value):
     """A key part that cannot spill into the next one, whatever a client sends as its phone."""
     return quote(str(value), safe="")
+
+
+# What the counter store raises when it cannot be reached (Redis down, a timeout).
+STORE_ERRORS = (StorageError, RedisError, ConnectionError, TimeoutError)
+
+
+class Unavailable(Exception):
+    """The counters cannot be read or written: no password is checked uncounted, so the login
+    answers 503 until the store is back, rather than failing open to guessing."""
+
+
+def counted(method):
+    """The method, its store errors turned into Unavailable."""
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except STORE_ERRORS as exc:
+            raise Unavailable(type(exc).__name__) from exc
+    return wrapper
 
 
 class Refused(Exception):
@@ -55,6 +82,7 @@ class LoginThrottle:
         """Forget every count of this app (only its own keys, also on a shared Redis)."""
         self.store(app).storage.reset()
 
+    @counted
     def take(self, *, phone, address, device=None):
         """A Ticket for one password check, or Refused. device: the id of a device that has
         logged in as this phone's user before (it skips the ceilings); None otherwise."""
@@ -160,17 +188,20 @@ class Ticket:
         pair, self.pair = self.pair, None
         return pair
 
+    @counted
     def failed(self):
         """A wrong password: it counts everywhere."""
         if pair := self._done():
             pair.failed()
 
+    @counted
     def succeeded(self):
         """The right password: the pair starts again and the ceilings count failures only."""
         if pair := self._done():
             pair.clear()
             self.store.refund(self.held)
 
+    @counted
     def release(self):
         """Not tried after all (an error before the answer): give everything back."""
         if pair := self._done():

@@ -198,3 +198,18 @@ def test_a_bad_device_cookie_is_ignored(device, demo, value):
     browser = device()
     browser.http.set_cookie(DEVICE_COOKIE, value or "x", path="/api/auth")
     assert browser.login(demo["石水奇"].phone).status_code == 200
+
+
+# --- the counter store out of reach --------------------------------------------------------------
+
+
+def test_a_login_while_the_counter_store_is_down_answers_503_and_checks_no_password(database, demo, checks):
+    """Redis down: failing open would let guessing run uncounted, so no password is checked."""
+    nowhere = own_app(database, RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0")  # port 9: nothing listens
+    client = ApiClient(nowhere)
+    for password in (WRONG, DEMO_PASSWORD):
+        res = client.login(demo["石水奇"].phone, password)
+        assert res.status_code == 503, res.get_json()
+        assert res.get_json()["error"] == {"code": "login_unavailable", "message": TEXT["login_unavailable"]}
+        assert int(res.headers["Retry-After"]) > 0
+    assert checks.count == 0
