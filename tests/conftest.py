@@ -44,6 +44,40 @@ def database(tmp_path_factory):
         admin.dispose()
 
 
+@pytest.fixture
+def own_pg_app():
+    """own_pg_app(**config): an app on a PostgreSQL schema of its own, migrated, with the demo
+    district, whose commits are real: for races that need two transactions at once (the test
+    opts out of the shared rollback with a `committing` fixture). Skipped without PostgreSQL."""
+    if not (PG_URL or "").startswith("postgresql"):
+        pytest.skip("needs two PostgreSQL transactions at once (TEST_DATABASE_URL)")
+    made = []
+
+    def make(**config):
+        schema = f"own_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(_pg_url())
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        app = create_app({"BAOLIAN_ENV": "testing", "SECRET_KEY": "own-app", "SQLALCHEMY_DATABASE_URI": _pg_url(),
+                          "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
+                          "NOTIFY_DELIVERY": "off", **config})
+        made.append((app, admin, schema))
+        with app.app_context():
+            upgrade()
+            seed_demo()
+            db.session.commit()
+        return app
+
+    yield make
+    for app, admin, schema in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(database):
     return database[0]

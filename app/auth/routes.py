@@ -61,7 +61,10 @@ def _checked(user, phone, password, device, wrong):
     try:
         ok = check_password(user, password)
     except BaseException:
-        ticket.release()
+        try:
+            ticket.release()
+        except Unavailable:
+            pass  # the check's own error is the one to answer; the place is forgotten in time
         raise
     try:
         if ok:

@@ -15,6 +15,7 @@ The policy (README "Login protection"); each setting is read from app.config at 
 A known device skips both ceilings, so strangers filling them cannot lock its user out.
 """
 import functools
+import logging
 import math
 import time
 from urllib.parse import quote
@@ -41,6 +42,8 @@ def _part(value):
     return quote(str(value), safe="")
 
 
+STORE_TIMEOUT_SECONDS = 2
+log = logging.getLogger(__name__)
 # What the counter store raises when it cannot be reached (Redis down, a timeout).
 STORE_ERRORS = (StorageError, RedisError, ConnectionError, TimeoutError)
 
@@ -57,6 +60,7 @@ def counted(method):
         try:
             return method(*args, **kwargs)
         except STORE_ERRORS as exc:
+            log.warning("login counter store unavailable: %s", type(exc).__name__)
             raise Unavailable(type(exc).__name__) from exc
     return wrapper
 
@@ -98,6 +102,8 @@ class Store:
         options = {}
         if uri.split(":", 1)[0].startswith(("redis", "valkey")):
             options["key_prefix"] = config.get("RATELIMIT_KEY_PREFIX") or "baolian"
+            # a silent Redis must not hold every login: give up soon and answer 503
+            options["socket_connect_timeout"] = options["socket_timeout"] = STORE_TIMEOUT_SECONDS
         self.storage = storage_from_string(uri, **options)
         self.window = FixedWindowRateLimiter(self.storage)
 
@@ -117,7 +123,19 @@ class Store:
             pair.release()
             self.refund(held)
             raise
+        except STORE_ERRORS:
+            self._give_back(pair, held)
+            raise
         return Ticket(self, pair, held)
+
+    def _give_back(self, pair, held):
+        """Best effort after a store error midway: a place left taken is forgotten anyway
+        after LOGIN_PAIR_FORGET, so a second error here is not worth more than a log line."""
+        try:
+            pair.release()
+            self.refund(held)
+        except STORE_ERRORS:
+            log.warning("login counter store: a taken place could not be given back")
 
     def _hit(self, item, ident):
         if self.window.hit(item, "login", ident):

@@ -16,6 +16,17 @@ def local_midnight(moment):
     return datetime.combine(moment.astimezone(LOCAL_TZ).date(), time(), LOCAL_TZ)
 
 
+def next_in_hours(moment, hours):
+    """`moment` if its China-time hour is within [start, end), else the next start of that
+    window: for what should not wake a household at night."""
+    start, end = hours
+    local = moment.astimezone(LOCAL_TZ)
+    if start <= local.hour < end:
+        return moment
+    day = local.date() + timedelta(days=1 if local.hour >= end else 0)
+    return datetime.combine(day, time(start), LOCAL_TZ).astimezone(timezone.utc)
+
+
 class UTCDateTime(TypeDecorator):
     """SQLite forgets offsets; normalise to UTC on the way in, re-attach it on the way out."""
 

@@ -1,6 +1,7 @@
 from marshmallow import EXCLUDE, fields
 
 from app.common.fields import BaseSchema, Bool, Int, Nested, Page, PatchSchema, Str, length_between, one_of, page_of
+from app.notify.channels import registry
 
 
 class RefOut(BaseSchema):
@@ -91,7 +92,7 @@ class DeliveryOut(BaseSchema):
 
 class DeliveryQuery(Page):
     status = Str(validate=one_of(("pending", "sent", "failed", "gone", "superseded")))
-    channel = Str(validate=one_of(("webpush", "wecom", "sms")))
+    channel = Str(validate=one_of(tuple(registry())))
     notification_id = Int(strict=False)
 
 

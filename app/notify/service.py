@@ -44,13 +44,14 @@ def queue_deliveries(notifications, now):
     for channel in channels:
         targets = channel.targets(users)
         room = DailyRoom(channel, config, now)
+        due = channel.first_attempt(config, now)
         for n in notifications:
             pref = prefs.get(n.user_id)
             if (pref is not None and not getattr(pref, channel.name, True)) or not channel.carries(config, n.kind):
                 continue
             for target in map(str, targets.get(n.user_id, [])):
                 row = Delivery(notification_id=n.id, channel=channel.name, target=target,
-                               status="pending", next_attempt_at=now, created_at=now)
+                               status="pending", next_attempt_at=due, created_at=now)
                 if not room.take(target):
                     row.status, row.last_error = "failed", f"daily limit reached ({room.limit} a day)"
                 db.session.add(row)
@@ -60,7 +61,9 @@ def queue_deliveries(notifications, now):
 
 class DailyRoom:
     """How many more deliveries each target of a limited channel may have today (China time);
-    counted from the outbox, so every process agrees."""
+    counted from the outbox, so every process agrees. On PostgreSQL the count is taken under a
+    transaction-long advisory lock per channel and target, so two requests texting one phone at
+    once cannot both take its last place (SQLite has one writer at a time anyway)."""
 
     def __init__(self, channel, config, now):
         self.channel, self.limit, self.now = channel.name, channel.daily_limit(config), now
@@ -70,6 +73,8 @@ class DailyRoom:
         if self.limit is None:
             return True
         if target not in self.used:
+            if db.session.get_bind().dialect.name == "postgresql":
+                db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"{self.channel}:{target}"))))
             self.used[target] = db.session.scalar(select(func.count(Delivery.id)).where(
                 Delivery.channel == self.channel, Delivery.target == target,
                 Delivery.created_at >= local_midnight(self.now), Delivery.status.in_(("pending", "sent"))))
@@ -116,14 +121,11 @@ def mark_read(*, actor, notification_id):
     return row
 
 
-CHANNEL_CHOICES = ("webpush", "wecom", "sms")
-
-
 def preferences(*, actor):
     """The person's choices, and which channels this deployment has configured (the app offers
     only those)."""
     pref = db.session.get(ChannelPreference, actor.id)
-    chosen = {name: getattr(pref, name) if pref is not None else True for name in CHANNEL_CHOICES}
+    chosen = {name: getattr(pref, name) if pref is not None else True for name in registry()}
     config = current_app.config
     return {**chosen, "available": [name for name, c in registry().items() if c.enabled(config)]}
 
@@ -131,7 +133,7 @@ def preferences(*, actor):
 def set_preferences(*, actor, changes):
     pref = db.session.get(ChannelPreference, actor.id)
     if pref is None:
-        pref = ChannelPreference(user_id=actor.id, **dict.fromkeys(CHANNEL_CHOICES, True))
+        pref = ChannelPreference(user_id=actor.id, **dict.fromkeys(registry(), True))
         db.session.add(pref)
     for name, value in changes.items():
         setattr(pref, name, value)

@@ -213,3 +213,14 @@ def test_a_login_while_the_counter_store_is_down_answers_503_and_checks_no_passw
         assert res.get_json()["error"] == {"code": "login_unavailable", "message": TEXT["login_unavailable"]}
         assert int(res.headers["Retry-After"]) > 0
     assert checks.count == 0
+
+
+def test_a_password_change_while_the_counter_store_is_down_answers_503(database, demo, checks):
+    nowhere = own_app(database, RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0", RATELIMIT_ENABLED=False)
+    client = ApiClient(nowhere)
+    assert client.login(demo["石水奇"].phone, DEMO_PASSWORD).status_code == 200  # before the store failed
+    nowhere.config["RATELIMIT_ENABLED"] = True
+    res = client.post("/api/auth/password", json={"old_password": DEMO_PASSWORD, "new_password": "qingshan-7dao-2026"})
+    assert res.status_code == 503, res.get_json()
+    assert res.get_json()["error"]["code"] == "login_unavailable"
+    assert checks.count == 1  # the login's only

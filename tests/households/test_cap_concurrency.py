@@ -3,23 +3,16 @@
 On PostgreSQL two transactions used to count the member's households side by side, both see
 9 of 10, and both commit: 11. This test runs them truly at once, on a schema of its own.
 """
-import os
 import threading
-import uuid
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
-from app import create_app
 from app.errors import Invalid
 from app.extensions import db
 from app.households import service
 from app.households.models import Household
-from app.org.demo import seed_demo
 from app.org.models import User
-
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
 @pytest.fixture(autouse=True)
@@ -29,30 +22,8 @@ def committing():
 
 
 @pytest.fixture
-def pg_app():
-    if not PG_URL.startswith("postgresql"):
-        pytest.skip("the race needs two PostgreSQL transactions (TEST_DATABASE_URL)")
-    url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1) if PG_URL.startswith("postgresql://") else PG_URL
-    schema = f"cap_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    app = create_app({"BAOLIAN_ENV": "testing", "SECRET_KEY": "cap-test", "SQLALCHEMY_DATABASE_URI": url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
-                      "NOTIFY_DELIVERY": "off", "HOUSEHOLDS_PER_MEMBER": 10})
-    with app.app_context():
-        upgrade()
-        seed_demo()
-        db.session.commit()
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def pg_app(own_pg_app):
+    return own_pg_app(HOUSEHOLDS_PER_MEMBER=10)
 
 
 def _ids(app):

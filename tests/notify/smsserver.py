@@ -29,7 +29,8 @@ ERRORS = {
     "IncompleteSignature": (400, "The request signature does not conform to Aliyun standards."),
     "InvalidTimeStamp.Expired": (400, "Specified time stamp or date value is expired."),
     "SignatureNonceUsed": (400, "Specified signature nonce was used already."),
-    "SignatureDoesNotMatch": (400, "Specified signature is not matched with our calculation."),
+    "SignatureDoesNotMatch": (400, "Specified signature is not matched with our calculation. "
+                                   "server string to sign is:{string_to_sign}"),
     "InvalidAction.NotFound": (400, "Specified api is not found, please check your url and method."),
     "isv.SMS_SIGNATURE_ILLEGAL": (200, "该账号下找不到对应签名"),
     "isv.SMS_TEMPLATE_ILLEGAL": (200, "该账号下找不到对应模板"),
@@ -39,6 +40,7 @@ ERRORS = {
     "isv.BUSINESS_LIMIT_CONTROL": (200, "触发号码天级流控Permits:10"),
     "isp.SYSTEM_ERROR": (200, "系统出现错误，请重新调用"),
     "isv.AMOUNT_NOT_ENOUGH": (200, "账户余额不足"),
+    "isv.DAY_LIMIT_CONTROL": (200, "触发日发送限额"),
 }
 
 
@@ -46,10 +48,13 @@ def percent_encode(value):
     return quote_plus(str(value), safe="").replace("+", "%20").replace("*", "%2A").replace("%7E", "~")
 
 
-def expected_signature(method, params, secret):
+def string_to_sign(method, params):
     query = "&".join(percent_encode(k) + "=" + percent_encode(params[k]) for k in sorted(params))
-    string_to_sign = method + "&" + percent_encode("/") + "&" + percent_encode(query)
-    mac = hmac.new((secret + "&").encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha1)
+    return method + "&" + percent_encode("/") + "&" + percent_encode(query)
+
+
+def expected_signature(method, params, secret):
+    mac = hmac.new((secret + "&").encode("utf-8"), string_to_sign(method, params).encode("utf-8"), hashlib.sha1)
     return base64.b64encode(mac.digest()).decode("ascii")
 
 
@@ -108,7 +113,8 @@ class SmsServer:
         self._thread.join(timeout=5)
 
     def then(self, *answers):
-        """Answer the next calls with these (a documented Code, or an int: a bare HTTP error)."""
+        """Answer the next calls with these: a documented Code, (Code, Message), or an int (a bare
+        HTTP error page)."""
         with self._lock:
             self.scripted.extend(answers)
         return self
@@ -124,13 +130,21 @@ class SmsServer:
             return scripted, b"<html>Service Unavailable</html>", "text/html"
         code = scripted or (self._refusal(method, path, raw) if path == "/" else "InvalidAction.NotFound")
         if code:
-            status, message = ERRORS[code]
+            code, message = code if isinstance(code, tuple) else (code, None)
+            status, documented = ERRORS[code]
+            message = message or documented.format(string_to_sign=self._string_to_sign(method, raw))
             self._log(code, raw)
             return status, {"Code": code, "Message": message, "RequestId": str(uuid.uuid4()).upper()}, \
                 "application/json;charset=utf-8"
         self._log("OK", raw)
         return 200, {"Code": "OK", "Message": "OK", "BizId": uuid.uuid4().hex[:20],
                      "RequestId": str(uuid.uuid4()).upper()}, "application/json;charset=utf-8"
+
+    @staticmethod
+    def _string_to_sign(method, raw):
+        params = dict(parse_qsl(raw, keep_blank_values=True))
+        params.pop("Signature", None)
+        return string_to_sign(method, params)
 
     def _log(self, code, raw):
         with self._lock:
@@ -154,7 +168,7 @@ class SmsServer:
             if params.get("SignatureNonce") in self._nonces:
                 return "SignatureNonceUsed"
             self._nonces.add(params.get("SignatureNonce"))
-        if not hmac.compare_digest(given, expected_signature(method, params, self.secret)):
+        if not hmac.compare_digest(given.encode(), expected_signature(method, params, self.secret).encode()):
             return "SignatureDoesNotMatch"
         return self._message_refusal(params)
 

@@ -57,8 +57,12 @@ class Channel:
         """Most deliveries to one target per day (China time); None: no limit."""
         return None
 
-    def targets(self, user):
-        """Target strings for this user now (empty: the channel cannot reach them)."""
+    def first_attempt(self, config, now):
+        """When a delivery queued now may first be tried (a channel may hold it for the morning)."""
+        return now
+
+    def targets(self, users):
+        """{user id: [target strings]} for these users now (none: the channel cannot reach them)."""
         raise NotImplementedError
 
     def send(self, *, config, target, payload, recipient):

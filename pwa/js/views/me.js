@@ -53,24 +53,36 @@ async function pushSection(ctx) {
   }
   await draw();
   return section("me.push", h("p", { class: "field-hint", text: t("push.explain") }), state, slot, msg,
-    await smsSwitch(ctx));
+    smsSwitch(ctx));
 }
 
-// 短信提醒: offered only where the deployment has SMS; needs the network to change.
-async function smsSwitch(ctx) {
-  const prefs = navigator.onLine ? await api.get("/api/notifications/preferences").catch((e) => logError("prefs", e)) : null;
-  if (!prefs || !prefs.available.includes("sms")) return null;
-  const box = h("input", { type: "checkbox", role: "switch", id: "sms-pref", checked: prefs.sms, "aria-describedby": "sms-hint" });
+// 短信提醒: offered only where the deployment has SMS; needs the network to change. Drawn when
+// the answer comes, so a slow connection never holds up the rest of the screen.
+function smsSwitch(ctx) {
+  const slot = h("div", {});
+  if (!navigator.onLine) return slot;
+  api.get("/api/notifications/preferences").then((prefs) => {
+    if (prefs.available.includes("sms")) slot.append(smsField(ctx, prefs.sms));
+  }, (e) => logError("prefs", e));
+  return slot;
+}
+
+function smsField(ctx, on) {
+  const box = h("input", { type: "checkbox", role: "switch", id: "sms-pref", checked: on, "aria-describedby": "sms-hint" });
   const msg = h("p", { class: "form-error", role: "alert" });
   box.addEventListener("change", async () => {
+    const wanted = box.checked;
     msg.textContent = "";
+    box.disabled = true; // one change at a time: a quick second tap cannot race the first
     try {
-      await api.put("/api/notifications/preferences", { sms: box.checked });
-      ctx.toast(t(box.checked ? "sms.enabled" : "sms.disabled"));
+      await api.put("/api/notifications/preferences", { sms: wanted });
+      ctx.toast(t(wanted ? "sms.enabled" : "sms.disabled"));
     } catch (e) {
       logError("prefs", e);
-      box.checked = !box.checked;
+      box.checked = !wanted;
       msg.textContent = e.message;
+    } finally {
+      box.disabled = false;
     }
   });
   return h("div", { class: "field" },
