@@ -68,5 +68,5 @@ def test_every_group_is_compared(phone):
     """A new group of code labels in the phone catalogue must be added to GROUPS (or here)."""
     screens = {"app", "list", "person", "status", "update", "tab", "login", "households", "push", "household",
                "visit", "edit", "conflict", "case", "tasks", "inbox", "queue", "reports", "me", "outbox", "error",
-               "password", "people", "handover", "register", "resident", "import"}
+               "password", "people", "handover", "register", "resident", "import", "sms"}
     assert {key.split(".")[0] for key in phone} - screens == set(GROUPS)
