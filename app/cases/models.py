@@ -4,6 +4,7 @@ import uuid
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.attachments.models import CASE_OWNERS
 from app.common.time import UTCDateTime, utcnow
 from app.extensions import db
 from app.policy.names import OPEN_STATUSES, Status
@@ -89,6 +90,11 @@ class CaseEvent(db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
 
     actor = relationship("User", lazy="joined")
+    # Its photos (a step's, or a 回访's: the revisit shares the event's id), in the phone's order;
+    # loaded for a page of the timeline at once (service.timeline_page), never one by one.
+    attachments = relationship(
+        "Attachment", viewonly=True, lazy="select", order_by="Attachment.position",
+        primaryjoin=f"and_(Attachment.owner_type.in_({CASE_OWNERS!r}), foreign(Attachment.owner_id) == CaseEvent.id)")
 
     __table_args__ = (Index("ix_case_events_case_id_recorded_at", "case_id", "recorded_at"),
                       Index("ix_case_events_recorded_at", "recorded_at"))

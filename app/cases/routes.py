@@ -11,7 +11,9 @@ from app.cases.schemas import (
     CaseIn,
     CasePage,
     CaseQuery,
+    EventPage,
 )
+from app.common.fields import Page
 from app.extensions import db
 
 blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="问题（一个问题一清单）")
@@ -45,8 +47,18 @@ class Cases(MethodView):
 class CaseItem(MethodView):
     @blp.response(200, CaseDetail)
     def get(self, case_id):
-        """问题详情、完整时间线和我现在可做的操作"""
+        """问题详情、时间线最新的一页（更早的见 events_next）和我现在可做的操作"""
         return service.case_detail(actor=current_user, case_id=case_id)
+
+
+@blp.route("/<uuid:case_id>/events")
+class CaseEvents(MethodView):
+    @blp.arguments(Page, location="query")
+    @blp.response(200, EventPage)
+    def get(self, args, case_id):
+        """时间线的更早记录：从新到旧分页；cursor 取详情的 events_next 或上一页的 next"""
+        items, nxt = service.case_events(actor=current_user, case_id=case_id, **args)
+        return {"items": items, "next": nxt}
 
 
 def _action_view(action, schema, summary):

@@ -1,7 +1,8 @@
 from marshmallow import fields
 
+from app.attachments.schemas import AttachmentOut, attachment_ids
 from app.cases.models import CATEGORIES, REVISIT_MODES, SATISFACTIONS, URGENCIES
-from app.cases.service import CaseView
+from app.cases.service import TIMELINE_PAGE, CaseView
 from app.common.fields import (
     UUID,
     AwareDateTime,
@@ -34,10 +35,12 @@ class CaseIn(BaseSchema):
 
 
 class ActionIn(BaseSchema):
-    """Every action may carry the phone's id for it (so a resend is applied once) and its time."""
+    """Every action may carry the phone's id for it (so a resend is applied once), its time, and
+    the photos taken for it (uploaded first, like a visit's)."""
 
     id = UUID(load_default=None)
     at = AwareDateTime(load_default=None)
+    attachments = attachment_ids()
 
 
 class EscalateIn(ActionIn):
@@ -156,6 +159,7 @@ class EventOut(BaseSchema):
     due_at = fields.AwareDateTime(allow_none=True, metadata={
         "description": "经办人这一步所应对的办理期限；recorded_at 不晚于它即按时（响应率）"})
     data = fields.Dict()
+    attachments = fields.List(fields.Nested(AttachmentOut), metadata={"description": "这一步的照片（拍照）"})
 
 
 class TaskBrief(BaseSchema):
@@ -167,7 +171,10 @@ class TaskBrief(BaseSchema):
 
 
 class CaseDetail(CaseOut):
-    events = fields.List(fields.Nested(EventOut))
+    events = fields.List(fields.Nested(EventOut), metadata={
+        "description": f"时间线最新的一页（至多 {TIMELINE_PAGE} 条），按发生先后排列"})
+    events_next = fields.String(allow_none=True, metadata={
+        "description": "更早的记录：GET /api/cases/<id>/events?cursor=<events_next>；没有更早的为 null"})
     tasks = fields.List(fields.Nested(TaskBrief))
     actions = fields.List(fields.String(),
                           metadata={"description": f"调用者现在可做的操作，取值：{', '.join(ACTIONS)}"})
@@ -188,6 +195,16 @@ class CaseQuery(Page):
 
 
 CasePage = page_of(CaseOut)
+EventPage = page_of(EventOut)
+
+
+class CaseStep(CaseOut):
+    """What a sync result says of a case: the case without its timeline, with the step this
+    mutation made (its photos too) and what the caller may do now. The rest of the timeline is
+    fetched with the case (GET /api/cases/<id>), so a batch of 200 comments stays small."""
+
+    event = fields.Nested(EventOut, allow_none=True, metadata={"description": "这次操作记下的一步；开案时为 opened"})
+    actions = fields.List(fields.String())
 
 
 # The body each step on a case takes: the single routes and the sync applier read it alike.

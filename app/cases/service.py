@@ -1,6 +1,9 @@
 """Opening cases, acting on them, and reading them, always within the actor's scope."""
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from app.attachments import service as attachments
+from app.attachments.models import OWNER_CASE_STEP, OWNER_REVISIT
 from app.cases import escalation, transitions
 from app.cases.deadlines import deadline
 from app.cases.models import Case, CaseEvent, CaseRevisit, is_overdue, overdue_clause
@@ -22,18 +25,20 @@ from app.tasks.models import Task
 from app.visits.models import Visit
 
 CONTENT = ("household_id", "visit_id", "category", "title", "description", "urgency")
+# The detail carries the newest steps of the timeline; older ones come a page at a time.
+TIMELINE_PAGE = 50
 
 
 class CaseView:
     """A case as the edge shows it: its own fields, whether it is overdue now, and (in the
     detail) its timeline, tasks and what the caller may do. The ORM object stays untouched."""
 
-    def __init__(self, case, now=None, *, events=None, tasks=None, actions=None, similar_open=None,
-                 reassign_to=None):
+    def __init__(self, case, now=None, *, events=None, events_next=None, tasks=None, actions=None,
+                 similar_open=None, reassign_to=None, event=None):
         self.case = case
         self.overdue = is_overdue(case, now)
-        self.events, self.tasks, self.actions = events, tasks, actions
-        self.similar_open, self.reassign_to = similar_open, reassign_to
+        self.events, self.events_next, self.tasks, self.actions = events, events_next, tasks, actions
+        self.similar_open, self.reassign_to, self.event = similar_open, reassign_to, event
 
     def __getattr__(self, name):
         return getattr(self.case, name)
@@ -98,16 +103,20 @@ def _same_or_conflict(actor, stored, data):
 
 
 def act(*, actor, case_id, action, data):
-    """Take one action on a case. Answers (case, applied); a resent action id is not applied twice."""
+    """Take one action on a case. Answers (case, event, applied); a resent action id is not
+    applied twice (its photos neither: they are compared with those the step carries)."""
     case = get_case(actor=actor, case_id=case_id)
     data = dict(data)
     event_id, at = data.pop("id", None), data.pop("at", None)
+    photos = list(data.pop("attachments", None) or [])
     if event_id is not None:
         done = db.session.get(CaseEvent, event_id)
         if done is not None:
             if done.case_id == case.id and done.type == transitions.EVENT_TYPES[action] and done.actor_id == actor.id:
                 _same_revisit_or_conflict(action, event_id, data)
-                return case, False
+                if attachments.attached_ids(_photo_owner(action), done.id) != photos:
+                    raise Conflict(CASE_TEXT["event_conflict"], code="duplicate_id")
+                return case, done, False
             raise Conflict(CASE_TEXT["event_conflict"], code="duplicate_id")
     escalation.check(actor, case, action)
     at = step_time(at, after=previous_step_at(case))
@@ -119,7 +128,15 @@ def act(*, actor, case_id, action, data):
             event.department_id = department_id
     case.updated_at = utcnow()
     db.session.flush()
-    return case, True
+    if photos:  # uploaded before the step; placed in its transaction, so a refusal undoes both
+        attachments.attach(actor=actor, ids=photos, owner_type=_photo_owner(action), owner_id=event.id,
+                           case_id=case.id)
+    return case, event, True
+
+
+def _photo_owner(action):
+    """A 回访's photos are the return visit's (its id is the event's); any other step's are the step's."""
+    return OWNER_REVISIT if action == "revisit" else OWNER_CASE_STEP
 
 
 def _same_revisit_or_conflict(action, revisit_id, data):
@@ -181,15 +198,39 @@ def awaiting_clause(actor):
 
 
 def case_detail(*, actor, case_id):
+    """The case with the newest page of its timeline (in the order it happened) and a cursor to
+    the older steps, its tasks, and what the actor may do now."""
     case = get_case(actor=actor, case_id=case_id)
-    events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                                .order_by(CaseEvent.recorded_at, CaseEvent.at)).all()
+    events, events_next = _timeline(case, limit=TIMELINE_PAGE)
     tasks = db.session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.created_at)).all()
     actions = escalation.available_actions(actor, case)
     reassign_to = transitions.reassign_candidates(actor, case) if "reassign" in actions else []
-    return CaseView(case, events=events, tasks=tasks, actions=actions,
+    return CaseView(case, events=events[::-1], events_next=events_next, tasks=tasks, actions=actions,
                     similar_open=similar_open(actor, case) if case.status in OPEN_STATUSES else [],
                     reassign_to=reassign_to)
+
+
+def case_events(*, actor, case_id, cursor=None, limit=None):
+    """A page of a case's timeline, newest first, after `cursor` (the detail's `events_next`)."""
+    return _timeline(get_case(actor=actor, case_id=case_id), cursor=cursor, limit=limit)
+
+
+def _timeline(case, *, cursor=None, limit=None):
+    """(steps newest first, cursor to older ones): a keyset page, with the photos of the whole
+    page in one more query."""
+    stmt = (select(CaseEvent).where(CaseEvent.case_id == case.id)
+            .options(selectinload(CaseEvent.attachments)))
+    return paginate(db.session, stmt, keys=[CaseEvent.recorded_at, CaseEvent.at, CaseEvent.id], cursor=cursor,
+                    limit=limit, descending=True)
+
+
+def case_step(*, actor, case, event=None):
+    """A case as a sync result shows it: without its timeline, with the step just taken (its
+    opening when none is named)."""
+    if event is None:
+        event = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == "opened")
+                                   .limit(1)).first()
+    return CaseView(case, event=event, actions=escalation.available_actions(actor, case))
 
 
 def similar_open(actor, case):

@@ -12,8 +12,8 @@ from app.cases import service as cases
 from app.cases.models import Case
 from app.cases.schemas import (
     ACTION_SCHEMAS,
-    CaseDetail,
     CaseIn,
+    CaseStep,
 )
 from app.common.fields import UUID, BaseSchema, Int, Str, one_of
 from app.errors import ApiError, Conflict, describe_error
@@ -74,7 +74,7 @@ def _case(actor, mutation, data):
     said = mutation["at"].isoformat() if mutation["at"] else None  # when the phone opened it
     loaded = _schema(CaseIn).load({"opened_at": said, **data, "id": str(mutation["id"])})
     case, created = cases.open_case(actor=actor, data=loaded)
-    return case, created
+    return (case, None), created
 
 
 def _case_action(actor, mutation, data):
@@ -82,8 +82,8 @@ def _case_action(actor, mutation, data):
     rest = {k: v for k, v in data.items() if k not in ("case_id", "action")}
     fields = _schema(ACTION_SCHEMAS[target["action"]]).load({"id": str(mutation["id"]), **rest})
     fields.update(id=mutation["id"], at=mutation["at"])
-    case, applied = cases.act(actor=actor, case_id=target["case_id"], action=target["action"], data=fields)
-    return case, applied
+    case, event, applied = cases.act(actor=actor, case_id=target["case_id"], action=target["action"], data=fields)
+    return (case, event), applied
 
 
 def _task(actor, mutation, data):
@@ -116,8 +116,12 @@ def _notification_read(actor, mutation, data):
     return notify.mark_read(actor=actor, notification_id=target["notification_id"]), was_unread
 
 
-def _dump_case(actor, case):
-    return _schema(CaseDetail).dump(cases.case_detail(actor=actor, case_id=case.id))
+def _dump_case(actor, touched):
+    """The case without its timeline (a result per comment on a long case stays small): the step
+    this mutation took, and what the caller may do now. The phone fetches the rest with the case."""
+    case, event = touched
+    case = cases.get_case(actor=actor, case_id=case.id)  # 404 when no longer visible: left out
+    return _schema(CaseStep).dump(cases.case_step(actor=actor, case=case, event=event))
 
 
 def _dump_task(actor, task):

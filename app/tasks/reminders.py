@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app import signals
 from app.common.time import utcnow
 from app.extensions import db
+from app.households.models import Household
 from app.org.models import User
 from app.reports.service import reminder_days, unvisited_by_member
 from app.tasks.models import VisitReminder
@@ -37,7 +38,9 @@ def remind_unvisited(now=None):
     days = reminder_days()
     since = now - timedelta(days=days)
     recently = set(db.session.scalars(select(VisitReminder.member_id).where(VisitReminder.sent_at > since)))
-    due = [row for row in unvisited_by_member(since) if row.member_id not in recently]
+    # An archived household (迁出, 户销) has no one left to visit: it is never a reason to remind.
+    current = Household.archived_at.is_(None)
+    due = [row for row in unvisited_by_member(since, current) if row.member_id not in recently]
     members = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r.member_id for r in due])))}
     for row in due:
         db.session.add(VisitReminder(member_id=row.member_id, sent_at=now, households=row.n))

@@ -310,7 +310,7 @@ def test_a_revisit_made_offline_arrives_once_through_sync(make_case, chain, as_u
     first = _ok(member.post("/api/sync", json={"mutations": [mutation]}))["results"][0]
     assert first["status"] == "applied", first
     assert first["record"]["satisfaction"] == "basic"
-    assert first["record"]["events"][-1]["id"] == mutation["id"]
+    assert first["record"]["event"]["id"] == mutation["id"] and "events" not in first["record"]
     again = _ok(member.post("/api/sync", json={"mutations": [mutation]}))["results"][0]
     assert again["status"] == "duplicate"
     stored = db.session.get(CaseRevisit, uuid.UUID(mutation["id"]))

@@ -114,3 +114,41 @@ def test_the_secretary_sees_when_a_member_was_reminded(clock, demo, login):
 def test_working_hours_edges(clock, hour, sent):
     clock.now = china(hour)
     assert (remind_unvisited() > 0) is sent
+
+
+def test_archived_households_are_nobodys_to_visit(clock, demo, login):
+    """A household that moved away (迁出) is archived: it neither brings its member a reminder nor
+    appears on the secretary's list, and a member whose every unvisited household left is not told."""
+    shi = demo["石水奇"]
+    secretary, member = login("赵红梅"), login("石水奇")
+    clock.now = china(10)
+    gone = []
+    for household_id in unvisited_of(shi, clock.now):
+        res = secretary.delete(f"/api/households/{household_id}", json={"reason": "moved_out"})
+        if res.status_code == 409:  # an open case keeps it on the register: visited instead
+            assert member.post("/api/visits", json=visit_body(household_id)).status_code == 201
+        else:
+            assert res.status_code in (200, 204), res.get_json()
+            gone.append(household_id)
+    assert gone
+    assert remind_unvisited() > 0  # the others' members are reminded
+    assert reminders_to(shi) == []
+    listed = secretary.get("/api/reports/unvisited").get_json()
+    assert "石水奇" not in [m["name"] for m in listed["members"]]
+    homes = {h["id"] for m in listed["members"] for h in m["households"]}
+    assert not homes & set(gone)
+
+
+def test_the_reminder_names_a_household_still_on_the_register(clock, demo, login):
+    shi = demo["石水奇"]
+    clock.now = china(10)
+    secretary = login("赵红梅")
+    homes = sorted(unvisited_of(shi, clock.now))
+    first = next(h for h in homes
+                 if secretary.delete(f"/api/households/{h}", json={"reason": "moved_out"}).status_code in (200, 204))
+    rest = [h for h in homes if h != first]
+    assert rest
+    remind_unvisited()
+    [note] = reminders_to(shi)
+    assert int(note.ref_id) == min(rest)
+    assert note.body == f"您包联的 {len(rest)} 户已超过 30 天没有走访，方便时去看看"

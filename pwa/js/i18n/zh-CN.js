@@ -196,6 +196,9 @@
     "case.similar": "这一户还有同类问题没有办结，可能是同一件事：",
     "case.merged_into": "已并入问题：",
     "case.open_case": "查看",
+    "case.older": "更早的记录",
+    "case.older_offline": "联网后可查看更早的记录",
+    "case.older_failed": "没能取到更早的记录，请稍后再试",
 
     "action.escalate": "上报",
     "action.dispatch": "派单",

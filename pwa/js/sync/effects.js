@@ -56,8 +56,10 @@ function caseCreate(rec, entry, user) {
 // not offered again (a 回访 made twice offline would be two answers), and a 回访 shows its answer.
 function caseAction(rec, entry, user) {
   if (!rec || (rec.events || []).some((ev) => ev.id === entry.id)) return rec;
-  const { id, at, case_id: _c, action, ...fields } = entry.data;
-  const event = { id, type: EVENT_OF_ACTION[action], actor: actorOf(user), at, data: fields, pending: true };
+  const { id, at, case_id: _c, action, attachments, ...fields } = entry.data;
+  // Its photos by id until the server answers with them (photos.js shows the phone's own copies).
+  const event = { id, type: EVENT_OF_ACTION[action], actor: actorOf(user), at, data: fields,
+    attachments: attachments || [], pending: true };
   const next = { ...rec, events: [...(rec.events || []), event] };
   if (action !== "comment" && Array.isArray(rec.actions)) next.actions = rec.actions.filter((a) => a !== action);
   if (action === "revisit") next.satisfaction = fields.satisfaction;

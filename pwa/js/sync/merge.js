@@ -21,8 +21,49 @@ export function pendingFor(entries, store, id) {
 // list row may carry fewer fields than a detail), or undefined when only local writes changed.
 // Returns undefined when there is nothing to store (no record, and no write that makes one).
 export function mergeRecord(store, current, server, pending, user) {
-  const base = server === undefined ? current : { ...(current || {}), ...server };
+  let base = server === undefined ? current : { ...(current || {}), ...server };
+  if (store === "cases" && server) base = withTimeline(base, current, server);
   return pending.reduce((rec, entry) => applyEntry(store, rec, entry, user), base);
+}
+
+// A case's timeline on the phone: `events`, oldest first, the newest steps without a gap back to
+// some point, and `events_next`, the server's cursor to the steps before them (null: none). What
+// the server sends of it:
+//   a detail: `events`, its newest page, and `events_next`. Older steps already kept stay when
+//     the page reaches them (else the gap would never be filled: the page alone is kept);
+//   a sync result: `event`, the one step it made, in place of the phone's pending copy;
+//   an older page (更早的记录): `older_events`, newest first, and `older_next`;
+//   a list row or the feed: none of these, and the kept timeline stays.
+export function withTimeline(base, current, server) {
+  const kept = ((current && current.events) || []).filter((e) => !e.pending);
+  const keptNext = current ? current.events_next : undefined;
+  const out = { ...base };
+  delete out.event;
+  delete out.older_events;
+  delete out.older_next;
+  if (Array.isArray(server.events)) {
+    const page = server.events;
+    const next = server.events_next ?? null;
+    const ids = new Set(page.map((e) => e.id));
+    const older = kept.filter((e) => !ids.has(e.id));
+    if (next !== null && older.length && kept.some((e) => ids.has(e.id))) {
+      out.events = [...older, ...page];
+      out.events_next = keptNext ?? null;
+    } else {
+      out.events = page;
+      out.events_next = next;
+    }
+  } else if (Array.isArray(server.older_events)) {
+    const have = new Set(kept.map((e) => e.id));
+    const earlier = server.older_events.filter((e) => !have.has(e.id)).reverse();
+    out.events = [...earlier, ...((current && current.events) || [])];
+    out.events_next = server.older_next ?? null;
+  } else if (server.event) {
+    const events = (current && current.events) || [];
+    const at = events.findIndex((e) => e.id === server.event.id);
+    out.events = at < 0 ? [...events, server.event] : events.map((e, i) => (i === at ? server.event : e));
+  }
+  return out;
 }
 
 // The records every waiting entry touches, grouped by store: {store: [id, ...]}.

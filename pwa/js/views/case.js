@@ -2,10 +2,13 @@
 // may take now ("actions"): 上报 派单 接单 布置任务 办结 销号 重新打开, comments, and the practice of
 // 接诉即办: 回访 (offline, through the outbox) 退回 退单 撤回 改派 合并. A likely duplicate (another
 // open case of the same category on the household, on the phone or named by the server) is shown.
+// A step written with a note may carry photos (拍照), queued before it as a visit's are; the
+// timeline shows each step's photos. The server sends the newest steps; 更早的记录 loads older ones.
 import { ApiError, api } from "../api.js";
 import { append, clear, field, h, isoNow, uuid } from "../dom.js";
 import { logError } from "../errlog.js";
 import { fmtDate, fmtTime, label, t } from "../i18n.js";
+import { photoPicker, photoStrip, queuePhotos } from "../photos.js";
 import { button, dl, empty, errorBox, section, syncChip } from "./common.js";
 
 const ORDER = ["revisit", "escalate", "dispatch", "accept", "assign_task", "resolve", "close", "return", "reject",
@@ -18,6 +21,8 @@ const OPEN = ["open", "escalated", "dispatched", "in_progress"];
 const SATISFACTIONS = ["satisfied", "basic", "unsatisfied"];
 const SATISFIED = ["satisfied", "basic"];
 const REVISIT_MODES = ["door", "phone"];
+// The steps whose form offers 拍照: those written with a note (a task, a dispatch, 接单 and 合并 have none).
+const NO_PHOTOS = ["assign_task", "dispatch", "accept", "merge"];
 
 // Other open cases of the same category on this household: the phone's own copies (a case made
 // offline is checked at once) and those the server named (similar_open).
@@ -69,7 +74,13 @@ async function load(ctx, id) {
   return c;
 }
 
-function eventItem(ev) {
+// The phone's own copies of a step's photos (waiting to go up, or just sent).
+function localPhotos(ev, photos) {
+  const ids = new Set((ev.attachments || []).map((a) => (typeof a === "string" ? a : a.id)));
+  return photos.filter((p) => ids.has(p.id));
+}
+
+function eventItem(ev, photos) {
   const d = ev.data || {};
   const text = d.reason || d.resolution || d.body || d.note || d.notes || d.no_revisit_reason || d.title ||
     d.into_title || "";
@@ -82,7 +93,8 @@ function eventItem(ev) {
     d.satisfaction ? h("p", { class: "timeline-text", text: label("satisfaction", d.satisfaction) }) : null,
     text ? h("p", { class: "timeline-text", text }) : null,
     d.department_name ? h("p", { class: "card-sub", text: d.department_name }) : null,
-    whom ? h("p", { class: "card-sub", text: whom }) : null);
+    whom ? h("p", { class: "card-sub", text: whom }) : null,
+    photoStrip(ev.attachments, localPhotos(ev, photos)));
 }
 
 // Newest first; steps in the same second keep their recorded order (the server's is chronological).
@@ -139,6 +151,7 @@ async function actionForm(ctx, c, action, done) {
     controls.no_revisit_reason = h("textarea", { name: "no_revisit_reason", rows: "2", maxlength: "500", required: true });
     parts.push(field(t("case.no_revisit_reason"), controls.no_revisit_reason, t("case.no_revisit_hint")));
   }
+  const picker = NO_PHOTOS.includes(action) ? null : photoPicker();
   const error = h("p", { class: "form-error", role: "alert" });
   const form = h("form", { class: "form panel action-form", novalidate: true, on: { submit: async (e) => {
     e.preventDefault();
@@ -162,6 +175,10 @@ async function actionForm(ctx, c, action, done) {
         const value = valueOf(el);
         if (value) data[name] = name === "department_id" || name === "holder_id" ? Number(value) : value;
       }
+      const chosen = picker ? await picker.photos() : [];
+      if (chosen.length) { // uploaded first; the step waits with the case until they are up
+        data.attachments = await queuePhotos(ctx, chosen, { store: "cases", id: c.id }, { keepLocation: picker.keepLocation() });
+      }
       await ctx.sync.enqueue("case.action", data);
     }
     ctx.toast(navigator.onLine ? t("case.sent") : t("case.queued"));
@@ -169,6 +186,7 @@ async function actionForm(ctx, c, action, done) {
   } } },
   h("h3", { class: "section-title", text: t(`action.${action}`) }),
   parts,
+  picker ? picker.node : null,
   error,
   h("div", { class: "button-row" },
     h("button", { type: "submit", class: "button primary", text: t("case.confirm") }),
@@ -193,6 +211,7 @@ export async function render(ctx, [id]) {
     const pending = await ctx.sync.pendingRefs();
     const similar = await similarCases(ctx, fresh);
     const hh = fresh.household_id ? await ctx.db.get("households", fresh.household_id) : null;
+    const photos = await ctx.db.all("photos");
     // never wipe a form the user is filling in, nor one that is still being built
     if (openingForm || root.querySelector(".action-form")) return;
     c = fresh;
@@ -245,9 +264,27 @@ export async function render(ctx, [id]) {
         actions.length ? h("div", { class: "button-row wrap" }, actionButtons) : empty(t("case.no_actions")),
         formSlot),
       section("case.timeline", (c.events || []).length
-        ? h("ul", { class: "timeline" }, newestFirst(c.events).map(eventItem))
-        : empty(t("household.no_timeline"))),
+        ? h("ul", { class: "timeline" }, newestFirst(c.events).map((ev) => eventItem(ev, photos)))
+        : empty(t("household.no_timeline")), olderControl()),
     ]);
+  }
+
+  // 更早的记录: the server's next page of older steps, kept with the case (offline: what is kept).
+  function olderControl() {
+    if (!c.events_next) return null;
+    if (!navigator.onLine) return h("p", { class: "card-sub", text: t("case.older_offline") });
+    return button(t("case.older"), async (e) => {
+      const btn = e && e.currentTarget;
+      if (btn) btn.disabled = true;
+      try {
+        const page = await api.get(`/api/cases/${encodeURIComponent(c.id)}/events?cursor=${encodeURIComponent(c.events_next)}`);
+        await ctx.sync.saveServer("cases", [{ id: c.id, older_events: page.items, older_next: page.next }]);
+      } catch (err) {
+        logError(`case ${id} older`, err);
+        ctx.toast(t("case.older_failed"));
+      }
+      draw();
+    }, "secondary");
   }
   await draw();
   ctx.onData(draw);

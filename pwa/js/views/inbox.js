@@ -4,10 +4,12 @@ import { clear, h, uuid } from "../dom.js";
 import { fmtTime, t } from "../i18n.js";
 import { empty } from "./common.js";
 
-function target(n) {
+export function target(n) {
   const ref = n.ref || {};
   if (ref.type === "task") return `#/tasks/${ref.id}`;
   if (ref.type === "case") return `#/cases/${ref.id}`;
+  // 走访提醒 names the first of the member's unvisited households: open it (记录走访 is there).
+  if (ref.type === "household" && ref.id !== null && ref.id !== undefined) return `#/households/${ref.id}`;
   return null;
 }
 
