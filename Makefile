@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 export BAOLIAN_ENV ?= development
 
-.PHONY: run serve test test-sqlite test-postgres bench clean
+.PHONY: run serve test test-sqlite test-postgres bench clean pwa
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,12 @@ test: $(VENV)/.installed-test
 		echo "== again on PostgreSQL (browser tests use their own SQLite server, so once is enough)"; \
 		$(BIN)/pytest --ignore=tests/browser $(PYTEST_ARGS); \
 	fi
+
+## pwa: rebuild the phone app's committed build output (bundle, precache list, .br/.gz copies)
+## after changing anything under pwa/; esbuild comes from pwa/package-lock.json (npm ci).
+pwa: $(VENV)/.installed
+	@[ -x pwa/node_modules/.bin/esbuild ] || npm ci --prefix pwa --no-audit --no-fund
+	$(BIN)/python scripts/build_pwa.py
 
 bench: $(VENV)/.installed-test
 	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python "$$b" || exit 1; done

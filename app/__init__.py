@@ -6,7 +6,9 @@ from sqlalchemy import event, text
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, PathConverter
 
+from app.common import compress
 from app.common.fields import DB_INT_MAX
+from app.common.static_files import send_app_file
 from app.config import load_config
 from app.extensions import api, csrf, db, limiter, login_manager, migrate
 
@@ -70,6 +72,7 @@ def create_app(config=None):
     register_error_handlers(app)
 
     security.install(app)
+    compress.install(app)
 
     @app.get("/healthz")
     def healthz():
@@ -81,7 +84,7 @@ def create_app(config=None):
 
     @app.get("/")
     def index():
-        return send_from_directory(app.static_folder, "index.html")
+        return send_app_file("index.html")
 
     @app.get("/api/docs")
     def api_docs():
@@ -110,7 +113,7 @@ class AppFile(PathConverter):
 def _serve_the_phone_app(app):
     app.static_folder = str(ROOT / "pwa")
     app.url_map.converters["app_file"] = AppFile
-    app.add_url_rule("/<app_file:filename>", endpoint="static", view_func=app.send_static_file)
+    app.add_url_rule("/<app_file:filename>", endpoint="static", view_func=send_app_file)
 
 
 def _tune_sqlite(app):

@@ -1,22 +1,26 @@
-"""The phone app's first load and its Lighthouse scores, against a live server of its own
-(a thread, a temporary SQLite file migrated and seeded with the demo district).
+"""The phone app's first load, its answers' compression and its Lighthouse scores, against a
+live server of its own (a thread, a temporary SQLite file migrated and seeded with the demo
+district): the app's own answers as `make run` sends them (its own compression, no proxy in
+front), here from a Werkzeug thread; requests and bytes do not depend on the WSGI server.
 
-1. First load in Debian's Chromium (Playwright) at 360 x 740 on a fresh profile: open /, wait
-   until the service worker has precached the shell and controls the page, then add up what
-   went over the network: the page's own requests, the worker's precache downloads, and the
-   gzip -6 size of the same response bodies (goal: <= 100 KB gzip). Then the precache list's
-   own total, raw and gzip -6.
-2. Lighthouse 12 (npm, pinned in bench/package-lock.json; `npm ci --prefix bench` when
+1. First and repeat load in Debian's Chromium on a throttled 3G link (bench/pwa_load.py): requests
+   and bytes that reached the server, time until the login form shows and until the service
+   worker has the whole shell (offline-ready), for the shell as served (one bundle) beside the
+   same sources as a preloaded module graph and beside the shell before bundling (the baseline of
+   the ratios), all in this run. Goals: <= 100 KB and <= 15 requests for the first load.
+2. The main API answers as the demo branch secretary sees them: identity, gzip and brotli sizes as
+   the server sends them, and the ratio.
+3. Lighthouse 12 (npm, pinned in bench/package-lock.json; `npm ci --prefix bench` when
    bench/node_modules is missing), mobile, performance and accessibility (goal >= 0.95 each):
    the login page on a fresh profile, and 包联户 after login. Lighthouse cannot log in, so
    Playwright logs in on a persistent profile (session cookie, localStorage and the user's
    IndexedDB are kept on disk), Chromium is started again on that profile with a DevTools port,
    and Lighthouse attaches to it (--port, --disable-storage-reset): a returning user's load.
 
-Prints figures, one a line, with the goal beside them; asserts nothing about sizes or scores.
-Without npm / Lighthouse / Chromium it says so on one line and goes on (exit 0).
+Prints figures, one a line, with the goal beside them; asserts nothing about sizes, times or
+scores. Times are of a shared machine and noisy: compare the ratios within one run. Without
+npm / Lighthouse / Chromium it says so on one line and goes on (exit 0); `--no-lighthouse` skips 3.
 """
-import gzip
 import json
 import logging
 import os
@@ -24,14 +28,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from common import bench_app
-from werkzeug.serving import make_server  # noqa: E402  (after common: it puts the repo on sys.path)
+import pwa_load
+from common import Client, bench_app
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -44,9 +47,13 @@ LAUNCH_ARGS = [
 PHONE = {"width": 360, "height": 740}
 REPORTS = ROOT / "test-artifacts" / "lighthouse"  # the full JSON reports (git-ignored)
 MEMBER = "13900000101"  # 石水奇: his 包联户 list is the screen a member opens every day
-GOAL_GZIP_KB = 100
+SECRETARY = "13900000020"  # 赵红梅, 西流南村: the widest lists of the village
+GOAL_KB = 100
+GOAL_REQUESTS = 15
 GOAL_SCORE = 0.95
 LIGHTHOUSE_TIMEOUT = 240  # s per run
+API_ANSWERS = ["/api/households", "/api/cases", "/api/me", "/api/notifications", "/api/sync",
+               "/api/reports/coverage"]
 
 
 def kb(n):
@@ -55,10 +62,6 @@ def kb(n):
 
 def met(ok):
     return "met" if ok else "NOT met"
-
-
-def gz(data):
-    return len(gzip.compress(data, compresslevel=6))
 
 
 def line(label, text):
@@ -84,109 +87,77 @@ def find_playwright(what):
     return sync_playwright
 
 
-# ---- the live server -----------------------------------------------------------------------
+# ---- 1. first load ---------------------------------------------------------------------------
 
-class LiveServer:
-    def __init__(self, app):
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log on the console
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, name="pwa-bench-server", daemon=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.thread.join(timeout=10)
-
-
-def identity_body(app, path):
-    """The response body as the server sends it without compression (what the files hold)."""
-    res = app.test_client().get(path)
-    body = res.get_data()
-    res.close()
-    return body
+def first_loads(app, browser, server, work):
+    """Each shell in turn on the same server; the bundle as served, the others from copies."""
+    shells = [("before", pwa_load.before_shell(work), False), ("modules", pwa_load.modules_shell(work), True),
+              ("bundle", None, True)]
+    served = app.static_folder
+    results = {}
+    for name, folder, compress in shells:
+        if name == "before" and folder is None:
+            line("first load, before", f"not run: commit {pwa_load.BEFORE_COMMIT} is not in this checkout")
+            continue
+        app.static_folder = str(folder) if folder else served
+        app.config["COMPRESS_RESPONSES"] = compress
+        try:
+            results[name] = pwa_load.measure(browser, server)
+        except Exception as exc:  # noqa: BLE001 - say what failed, go on with the rest
+            line(f"first load, {name}", f"failed: {one_line(exc)}")
+        finally:
+            app.static_folder = served
+            app.config.pop("COMPRESS_RESPONSES", None)
+    return results
 
 
-# ---- 1. first load -------------------------------------------------------------------------
+def report_loads(results):
+    print(f"(throttled: {pwa_load.THREE_G_TEXT}; bytes = status line, headers and body as the server sent them)")
+    base = results.get("before")
+    labels = {"before": "before: 45 modules, uncompressed (baseline)", "modules": "modules + modulepreload, br",
+              "bundle": "bundle, br (as served)"}
+    for name in ("before", "modules", "bundle"):
+        if name not in results:
+            continue
+        n, size, shown, ready = results[name]["first"]
+        ratio = f" | x{size / base['first'][1]:.2f} bytes, x{shown / base['first'][2]:.2f} time" if base else ""
+        goals = ""
+        if name == "bundle":
+            goals = (f" (goals ≤ {GOAL_REQUESTS}: {met(n <= GOAL_REQUESTS)}, ≤ {GOAL_KB} KB: "
+                     f"{met(size <= GOAL_KB * 1024)})")
+        line(f"first load, {labels[name]}", f"{n:3d} requests {kb(size)} | login form {shown:5.2f} s, "
+             f"offline-ready {ready:5.2f} s{ratio}{goals}")
+        rn, rsize, rshown = results[name]["repeat"]
+        line(f"repeat load, {name}", f"{rn:3d} requests {kb(rsize)} | login form {rshown:5.2f} s")
+    if "bundle" in results:
+        line("first load, bundle: files", " ".join(pwa_load.static_paths(results["bundle"]["paths"])))
 
-def phone_context(browser, base_url):
-    return browser.new_context(
-        base_url=base_url, viewport=PHONE, screen=PHONE, device_scale_factor=2, is_mobile=True,
-        has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow",
-    )
 
+# ---- 2. API answers --------------------------------------------------------------------------
 
-def wire_size(request, body):
-    """(body bytes on the wire, header bytes) for one finished request; `body` is the identity body."""
-    sizes = request.sizes()
-    headers = max(sizes["responseHeadersSize"], 0)
-    if request.response().header_value("content-encoding"):
-        # Compressed: the encoded size, but Chromium reports nonsense for importScripts() (<= 0),
-        # so then our own gzip -6 of the body stands in.
-        encoded = sizes["responseBodySize"]
-        return (encoded if encoded > 0 else gz(body)), headers
-    return len(body), headers
-
-
-def first_load(app, browser, base_url):
-    ctx = phone_context(browser, base_url)
-    finished = []
-    ctx.on("requestfinished", lambda req: finished.append(req))
-    try:
-        page = ctx.new_page()
-        page.goto("/")
-        page.wait_for_function("() => Boolean(navigator.serviceWorker && navigator.serviceWorker.controller)",
-                               timeout=30000)
-        page.wait_for_load_state("networkidle")
-        cached = page.evaluate("""async () => {
-            const keys = await caches.keys();
-            const shell = keys.find((k) => k.startsWith('baolian-shell-'));
-            return shell ? (await (await caches.open(shell)).keys()).length : 0;
-        }""")
-        groups = {"page": {}, "worker": {}}
-        for req in finished:
-            parts = urlsplit(req.url)
-            if f"{parts.scheme}://{parts.netloc}" != base_url:
-                continue
-            who = "worker" if req.service_worker else "page"
-            key = parts.path
-            if key in groups[who]:
-                continue  # the same URL again from the page (icon, favicon): the HTTP cache answers
-            body = identity_body(app, parts.path)
-            on_wire, headers = wire_size(req, body)
-            groups[who][key] = (on_wire, headers, gz(body))
-    finally:
-        ctx.close()
-
-    totals = {}
-    for who, rows in groups.items():
-        wire = sum(w + h for w, h, _ in rows.values())
-        zipped = sum(z for _, _, z in rows.values())
-        totals[who] = (len(rows), wire, zipped)
-    n_page, wire_page, gz_page = totals["page"]
-    n_sw, wire_sw, gz_sw = totals["worker"]
-    goal = met(gz_page + gz_sw <= GOAL_GZIP_KB * 1024)
-    line("first load, page", f"{n_page:3d} requests {kb(wire_page)} transferred | gzip -6 {kb(gz_page)}")
-    line("first load, worker precache", f"{n_sw:3d} requests {kb(wire_sw)} transferred | gzip -6 {kb(gz_sw)} "
-         f"({cached} files cached)")
-    line("first load, all", f"{n_page + n_sw:3d} requests {kb(wire_page + wire_sw)} transferred | gzip -6 "
-         f"{kb(gz_page + gz_sw)} (goal ≤ {GOAL_GZIP_KB} KB gzip: {goal})")
+def api_ratios(app):
+    client = Client(app, SECRETARY)
+    print("(the demo branch secretary 赵红梅; per request: gzip -6, brotli quality 5)")
+    for path in API_ANSWERS:
+        sizes = {}
+        for name, accept in (("identity", "identity"), ("gzip", "gzip"), ("br", "br")):
+            res = client.http.get(path, headers={"Accept-Encoding": accept})
+            sizes[name] = (len(res.get_data()), res.headers.get("Content-Encoding") or "identity", res.status_code)
+        raw = sizes["identity"][0]
+        if sizes["identity"][2] != 200:
+            line(f"GET {path}", f"HTTP {sizes['identity'][2]}")
+            continue
+        cells = [f"identity {kb(raw)}"] + [
+            f"{name} {kb(n)} (x{raw / n:4.1f})" if enc == name else f"{name}: sent as {enc} (under the minimum size)"
+            for name, (n, enc, _status) in ((k, sizes[k]) for k in ("gzip", "br"))]
+        line(f"GET {path}", " | ".join(cells))
 
 
 def precache_list():
     text = (PWA / "precache-manifest.js").read_text(encoding="utf-8")
-    files = json.loads(text[text.index("["):text.rindex("]") + 1])
-    raw = zipped = 0
-    for path, _hash in files:
-        data = (PWA / path.lstrip("/")).read_bytes()
-        raw += len(data)
-        zipped += gz(data)
-    goal = met(zipped <= GOAL_GZIP_KB * 1024)
-    line("precache list", f"{len(files):3d} files    {kb(raw)} raw         | gzip -6 {kb(zipped)} "
-         f"(goal ≤ {GOAL_GZIP_KB} KB gzip: {goal})")
+    files = json.loads(text[text.index("["):text.index("];") + 1])
+    raw = sum((PWA / path.lstrip("/")).stat().st_size for path, _hash in files)
+    line("precache list", f"{len(files):3d} files    {kb(raw)} uncompressed")
 
 
 # ---- 2. Lighthouse -------------------------------------------------------------------------
@@ -352,26 +323,27 @@ def lighthouse(base_url, work):
 # ---- main ----------------------------------------------------------------------------------
 
 def main():
-    stale = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_precache.py"), "--check"],
+    stale = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_pwa.py"), "--check"],
                            capture_output=True, text=True)
     if stale.returncode != 0:
-        line("note", "pwa/precache-manifest.js is stale: run python scripts/build_precache.py "
-             "(the worker will not install)")
+        line("note", "the phone app's build output is stale: run make pwa (the figures are of the stale one)")
     work = Path(tempfile.mkdtemp(prefix="baolian-pwa-bench-"))
     try:
-        with bench_app(f"sqlite:///{work}/bench.sqlite3", {}) as app, LiveServer(app) as server:
+        with bench_app(f"sqlite:///{work}/bench.sqlite3", {}) as app, pwa_load.Server(app) as server:
+            logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log on the console
             sync_playwright = find_playwright("first load")
             if sync_playwright is not None:
                 with sync_playwright() as pw:
                     browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
                     try:
-                        first_load(app, browser, server.url)
-                    except Exception as exc:  # noqa: BLE001 - say what failed, go on with the rest
-                        line("first load", f"failed: {one_line(exc)}")
+                        report_loads(first_loads(app, browser, server, work))
                     finally:
                         browser.close()
             precache_list()
-            if os.path.exists(CHROMIUM):
+            api_ratios(app)
+            if "--no-lighthouse" in sys.argv:
+                line("Lighthouse", "not run: --no-lighthouse")
+            elif os.path.exists(CHROMIUM):
                 lighthouse(server.url, work)
             else:
                 line("Lighthouse", f"not run: Chromium not found at {CHROMIUM} (apt-get install -y chromium)")

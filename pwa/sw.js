@@ -1,11 +1,12 @@
 /* 包联 service worker: the app shell offline, updates on the user's word, and push. */
-/* global PRECACHE_VERSION, PRECACHE_FILES, BAOLIAN_I18N */
-importScripts("/precache-manifest.js", "/js/i18n/zh-CN.js");
+/* global PRECACHE_VERSION, PRECACHE_FILES, BAOLIAN_PUSH_TEXT */
+// The generated list also carries the catalogue's push.title.* and push.body.* texts.
+importScripts("/precache-manifest.js");
 
 const PREFIX = "baolian-shell-";
 const CACHE = PREFIX + PRECACHE_VERSION;
 const HASH_HEADER = "X-Precache-Hash";
-const T = (key) => BAOLIAN_I18N[key] || BAOLIAN_I18N["push.title.default"];
+const T = (key) => BAOLIAN_PUSH_TEXT[key] || BAOLIAN_PUSH_TEXT["push.title.default"];
 
 async function sha16(buffer) {
   const digest = await crypto.subtle.digest("SHA-256", buffer);
@@ -22,15 +23,28 @@ async function fromOldCache(url, hash) {
   return null;
 }
 
-// Download one shell file and check it is exactly the version the manifest names.
+// One shell file, checked to be exactly the version the manifest names. The page has just
+// loaded most of them: the browser's HTTP cache answers for those (no second download), and only
+// what is missing there, or is another version, comes from the network. The page itself was
+// loaded as "/", the same file as "/index.html".
+const LOADED_AS = { "/index.html": "/" };
+
 async function download(url, hash) {
-  const res = await fetch(new Request(url, { cache: "reload", credentials: "same-origin" }));
-  if (!res.ok) throw new Error(`precache ${url}: HTTP ${res.status}`);
-  const body = await res.arrayBuffer();
-  if ((await sha16(body)) !== hash) throw new Error(`precache ${url}: content does not match its hash`);
-  const headers = new Headers(res.headers);
-  headers.set(HASH_HEADER, hash);
-  return new Response(body, { status: 200, headers });
+  for (const mode of ["force-cache", "reload"]) {
+    const from = mode === "force-cache" ? LOADED_AS[url] || url : url;
+    const res = await fetch(new Request(from, { cache: mode, credentials: "same-origin" }));
+    const body = res.ok ? await res.arrayBuffer() : null;
+    if (body && (await sha16(body)) === hash) {
+      const headers = new Headers(res.headers);
+      headers.delete("Content-Encoding"); // the body kept is the decoded one
+      headers.delete("Content-Length");
+      headers.set(HASH_HEADER, hash);
+      return new Response(body, { status: 200, headers });
+    }
+    if (mode === "reload") {
+      throw new Error(`precache ${url}: ` + (res.ok ? "content does not match its hash" : `HTTP ${res.status}`));
+    }
+  }
 }
 
 async function precache() {

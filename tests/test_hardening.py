@@ -150,15 +150,17 @@ def test_create_user_refuses_an_org_unit_id_past_the_column(runner, unit):
 
 
 @pytest.mark.parametrize("url", ["/README.md", "/package.json", "/js/../README.md", "/readme.md", "/README.MD",
-                                 "/%52EADME.md", "/js/app.py", "/.gitignore"])
+                                 "/%52EADME.md", "/js/app.py", "/.gitignore", "/package-lock.json",
+                                 "/bundle/precompressed.json", "/bundle/app.js.br", "/css/app.css.gz",
+                                 "/node_modules/esbuild/install.js", "/node_modules/esbuild/lib/main.js"])
 def test_files_that_are_not_the_app_are_not_served(anon, url):
     res = anon.get(url)
     assert res.status_code == 404
     assert res.get_json()["error"]["code"] == "not_found"
 
 
-@pytest.mark.parametrize("url", ["/", "/index.html", "/sw.js", "/js/app.js", "/css/app.css", "/manifest.webmanifest",
-                                 "/icons/icon-192.png", "/precache-manifest.js"])
+@pytest.mark.parametrize("url", ["/", "/index.html", "/sw.js", "/bundle/app.js", "/js/app.js", "/css/app.css",
+                                 "/manifest.webmanifest", "/icons/icon-192.png", "/precache-manifest.js"])
 def test_the_app_itself_is_served(anon, url):
     res = anon.get(url)
     assert res.status_code == 200

@@ -1,5 +1,6 @@
 """Installability: the manifest, its icons, the service worker controlling the page, the
-precached shell working offline, and an update announced to the user."""
+precached shell working offline, an update announced to the user, and a first load within its
+budget of requests and bytes."""
 import json
 import shutil
 import struct
@@ -11,7 +12,10 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from .conftest import ROOT, csp_violations, login
+from .conftest import PHONE, ROOT, csp_violations, login
+
+FIRST_LOAD_REQUESTS = 15
+FIRST_LOAD_BYTES = 100 * 1024
 
 
 def png_size(body):
@@ -64,8 +68,9 @@ def test_installable_and_worker_controls(context, page):
     assert len(version) == 1 and version[0].startswith("baolian-shell-")
     listed = (ROOT / "pwa" / "precache-manifest.js").read_text()
     assert version[0].removeprefix("baolian-shell-") in listed
-    for path in ("/index.html", "/js/app.js", "/css/app.css", "/js/i18n/zh-CN.js", "/manifest.webmanifest"):
+    for path in ("/index.html", "/bundle/app.js", "/css/app.css", "/js/i18n/zh-CN.js", "/manifest.webmanifest"):
         assert path in files
+    assert not [f for f in files if f.startswith("/js/views/")]  # the bundle, not its sources
     assert csp_violations(page) == []
 
 
@@ -86,7 +91,7 @@ def test_shell_opens_offline(context, page):
 def pwa_copy(app, tmp_path):
     """A server of its own on a copy of pwa/, so a test can ship a new version of the shell."""
     copy = tmp_path / "pwa"
-    shutil.copytree(ROOT / "pwa", copy)
+    shutil.copytree(ROOT / "pwa", copy, ignore=shutil.ignore_patterns("node_modules"))
     old = app.static_folder
     server = None
     try:
@@ -129,3 +134,70 @@ def test_update_is_announced_and_applied(browser, pwa_copy):
         assert version and version in (copy / "precache-manifest.js").read_text()
     finally:
         ctx.close()
+
+
+class Tally:
+    """WSGI middleware: (path, status, bytes answered: status line, headers, body) per request."""
+
+    def __init__(self, app):
+        self.app, self.rows, self.lock = app, [], threading.Lock()
+
+    def __call__(self, environ, start_response):
+        row = {"path": environ.get("PATH_INFO", ""), "status": 0, "bytes": 0}
+
+        def start(status, headers, exc_info=None):
+            row["status"] = int(status[:3])
+            row["bytes"] += len(f"HTTP/1.1 {status}\r\n\r\n") + sum(len(k) + len(v) + 4 for k, v in headers)
+            return start_response(status, headers, exc_info)
+
+        result = self.app(environ, start)
+        try:
+            for chunk in result:
+                row["bytes"] += len(chunk)
+                yield chunk
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+            with self.lock:
+                self.rows.append(row)
+
+
+@pytest.fixture
+def counted(app):
+    """A server of its own that counts what it answers."""
+    tally = Tally(app)
+    server = make_server("127.0.0.1", 0, tally, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield tally, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def test_first_load_within_its_budget(browser, counted):
+    """A new phone opens the app and it becomes ready offline: at most 15 requests and 100 KB
+    (compressed: Chromium accepts br), the bundle and not its modules, and no file sent twice."""
+    tally, base = counted
+    ctx = browser.new_context(base_url=base, viewport=PHONE, is_mobile=True, service_workers="allow")
+    try:
+        page = ctx.new_page()
+        page.goto("/")
+        page.get_by_label("手机号").wait_for()
+        page.wait_for_function("""async () => {
+            const keys = await caches.keys();
+            return Boolean(navigator.serviceWorker.controller) && keys.length === 1 &&
+                (await (await caches.open(keys[0])).keys()).length === self.PRECACHE_COUNT;
+        }""".replace("self.PRECACHE_COUNT", str((ROOT / "pwa" / "precache-manifest.js").read_text().count('\n  ["'))))
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1000)  # anything the worker still sends is counted too
+    finally:
+        ctx.close()
+    with tally.lock:
+        rows = list(tally.rows)
+    paths = [r["path"] for r in rows]
+    assert len(rows) <= FIRST_LOAD_REQUESTS, paths
+    assert sum(r["bytes"] for r in rows) <= FIRST_LOAD_BYTES, rows
+    assert "/bundle/app.js" in paths and not [p for p in paths if p.startswith("/js/views/")]
+    sent = [("/index.html" if r["path"] == "/" else r["path"]) for r in rows if r["status"] == 200]
+    assert sorted(sent) == sorted(set(sent)), rows  # the worker took what the page had loaded

@@ -2,6 +2,7 @@
 user-visible string lives in the one catalogue, nothing can inject HTML or inline code."""
 import json
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -18,7 +19,8 @@ BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
 
 def scripts():
-    return sorted(p for p in PWA.rglob("*.js") if p != CATALOGUE and "vendor" not in p.parts
+    """The app's own source (not the catalogue, vendored or generated files, nor the build's tools)."""
+    return sorted(p for p in PWA.rglob("*.js") if p != CATALOGUE and not {"vendor", "bundle", "node_modules"} & set(p.parts)
                   and p.name != "precache-manifest.js")
 
 
@@ -31,14 +33,41 @@ def catalogue():
     return dict(re.findall(r'^\s*"([\w.]+)":\s*"((?:[^"\\]|\\.)*)",?$', text, re.M))
 
 
-def test_precache_manifest_is_generated_and_current():
-    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_precache.py"), "--check"],
+def test_build_output_is_current():
+    """The committed bundle, precache list and compressed copies are of the sources as they are:
+    after changing anything under pwa/, `make pwa` (the browser and the server use the output)."""
+    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_pwa.py"), "--check"],
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
+
+
+def test_a_changed_module_makes_the_bundle_stale(tmp_path):
+    copy = tmp_path / "pwa"
+    shutil.copytree(PWA, copy, ignore=shutil.ignore_patterns("node_modules"))
+    check = [sys.executable, str(ROOT / "scripts" / "build_pwa.py"), "--check", "--root", str(copy)]
+    assert subprocess.run(check, capture_output=True).returncode == 0
+    module = copy / "js" / "views" / "tasks.js"
+    module.write_text(module.read_text(encoding="utf-8") + "\n// changed\n", encoding="utf-8")
+    res = subprocess.run(check, capture_output=True, text=True)
+    assert res.returncode == 1 and "bundle/app.js is older than the modules in js/" in res.stderr
+
+
+def test_precache_manifest_lists_the_shell_not_the_modules():
     listed = (PWA / "precache-manifest.js").read_text()
-    for must in ("/index.html", "/js/app.js", "/js/i18n/zh-CN.js", "/css/app.css", "/icons/icon-192.png"):
+    for must in ("/index.html", "/bundle/app.js", "/js/boot.js", "/js/i18n/zh-CN.js", "/css/app.css",
+                 "/manifest.webmanifest", "/icons/icon-192.png", "/icons/maskable-192.png"):
         assert f'"{must}"' in listed
-    assert '"/sw.js"' not in listed
+    assert '"/sw.js"' not in listed and '"/js/app.js"' not in listed and '"/js/views/' not in listed
+
+
+def test_the_page_loads_only_precached_files():
+    """Offline the page finds everything it names in the worker's cache (apple-touch-icon is
+    fetched only by iOS when adding to the home screen, online)."""
+    html = (PWA / "index.html").read_text(encoding="utf-8")
+    named = set(re.findall(r'(?:src|href)="(/[^"#]+)"', html)) - {"/icons/apple-touch-icon.png"}
+    listed = (PWA / "precache-manifest.js").read_text()
+    assert named and all(f'"{path}"' in listed for path in named), named
+    assert '<script type="module" src="/bundle/app.js">' in html
 
 
 def test_vendored_files_match_their_record():
