@@ -79,7 +79,7 @@ def app(tmp_path_factory):
 def live_server(app):
     stale = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_precache.py"), "--check"],
                            capture_output=True, text=True)
-    assert stale.returncode == 0, "pwa/precache-manifest.js is stale: run python scripts/build_precache.py"
+    assert stale.returncode == 0, f"the phone app's build is stale ({stale.stderr.strip()}): run make pwa"
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
