@@ -267,6 +267,7 @@ CASE_TEXT = {
     "nobody": "经办人",
     "no_one_above": "上级没有可接收的人员，请联系管理员",
     "event_conflict": "该操作编号已被另一操作使用",
+    "photos_differ": "与第一次提交时的照片不同（同一操作重发时照片须一致）",
     "case_conflict": "该问题编号已存在且内容不同",
     "visit_elsewhere": "该走访记录不属于这一户",
     "not_department": "请选择一个部门",

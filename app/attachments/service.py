@@ -142,7 +142,8 @@ def attach(*, actor, ids, owner_type, owner_id, household_id=None, case_id=None)
     scope) or OWNER_CASE_STEP / OWNER_REVISIT (give `case_id`: they follow the case's scope);
     `owner_id` is the visit's or the case event's id. The caller has already checked that the
     actor may write that record. Call it in the same transaction as the record's insert: a
-    refusal (422 a photo not uploaded by this user, 409 a photo already on another record)
+    refusal (422 a photo not uploaded by this user, placed or not, exactly as an unknown id; 409
+    one of the user's own photos already on another record)
     then undoes both. Calling it again with the same ids for the same record is harmless.
     """
     ids = list(ids or [])
@@ -164,7 +165,7 @@ def attach(*, actor, ids, owner_type, owner_id, household_id=None, case_id=None)
         row = rows.get(ident)
         if row is not None and row.owner_type == owner_type and row.owner_id == owner_id:
             continue  # already here: a resend
-        if row is None or (row.owner_id is None and row.uploader_id != actor.id):
+        if row is None or row.uploader_id != actor.id:  # someone else's, placed or not: as unknown
             raise Invalid("attachments", ATTACHMENT_TEXT["not_uploaded"].format(n=position + 1))
         detail = ATTACHMENT_TEXT["taken"].format(n=position + 1)
         taken = Conflict(field_message("attachments", detail), code="attachment_taken",
@@ -183,7 +184,7 @@ def attach(*, actor, ids, owner_type, owner_id, household_id=None, case_id=None)
 
 
 def attachments_of(owner_type, owner_ids):
-    """{owner_id: [attachment, ...]} in their order, in one query (to show case steps)."""
+    """{owner_id: [attachment, ...]} in their order, in one query."""
     owner_ids = list(owner_ids)
     found = {i: [] for i in owner_ids}
     if not owner_ids:

@@ -91,7 +91,7 @@ class CaseEvent(db.Model):
 
     actor = relationship("User", lazy="joined")
     # Its photos (a step's, or a 回访's: the revisit shares the event's id), in the phone's order;
-    # loaded for a page of the timeline at once (service.timeline_page), never one by one.
+    # loaded for a page of the timeline at once (service._timeline), never one by one.
     attachments = relationship(
         "Attachment", viewonly=True, lazy="select", order_by="Attachment.position",
         primaryjoin=f"and_(Attachment.owner_type.in_({CASE_OWNERS!r}), foreign(Attachment.owner_id) == CaseEvent.id)")

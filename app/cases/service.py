@@ -1,6 +1,7 @@
 """Opening cases, acting on them, and reading them, always within the actor's scope."""
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.attachments import service as attachments
 from app.attachments.models import OWNER_CASE_STEP, OWNER_REVISIT
@@ -11,7 +12,7 @@ from app.common.device_time import step_time
 from app.common.idempotent import insert_once
 from app.common.pagination import paginate
 from app.common.time import utcnow
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound, field_message
 from app.extensions import db
 from app.households.models import Household
 from app.households.service import get_household
@@ -114,8 +115,10 @@ def act(*, actor, case_id, action, data):
         if done is not None:
             if done.case_id == case.id and done.type == transitions.EVENT_TYPES[action] and done.actor_id == actor.id:
                 _same_revisit_or_conflict(action, event_id, data)
-                if attachments.attached_ids(_photo_owner(action), done.id) != photos:
-                    raise Conflict(CASE_TEXT["event_conflict"], code="duplicate_id")
+                if [a.id for a in done.attachments] != photos:
+                    detail = CASE_TEXT["photos_differ"]
+                    raise Conflict(field_message("attachments", detail), code="duplicate_id",
+                                   fields={"attachments": [detail]})
                 return case, done, False
             raise Conflict(CASE_TEXT["event_conflict"], code="duplicate_id")
     escalation.check(actor, case, action)
@@ -128,9 +131,11 @@ def act(*, actor, case_id, action, data):
             event.department_id = department_id
     case.updated_at = utcnow()
     db.session.flush()
+    placed = []
     if photos:  # uploaded before the step; placed in its transaction, so a refusal undoes both
-        attachments.attach(actor=actor, ids=photos, owner_type=_photo_owner(action), owner_id=event.id,
-                           case_id=case.id)
+        placed = attachments.attach(actor=actor, ids=photos, owner_type=_photo_owner(action), owner_id=event.id,
+                                    case_id=case.id)
+    set_committed_value(event, "attachments", placed)  # known now: its result needs no query for them
     return case, event, True
 
 

@@ -80,6 +80,18 @@ def test_someone_elses_orphan_is_as_if_never_uploaded(login, demo, jiang):
     assert db.session.get(Attachment, uuid.UUID(theirs)).owner_id is None
 
 
+def test_someone_elses_placed_photo_is_as_if_never_uploaded(login, jiang):
+    """409 for it would tell a stranger that the id exists somewhere: it answers as unknown."""
+    shi = login("石水奇")
+    [placed] = _uploads(shi, 1)
+    assert visit_with(shi, jiang.id, [placed]).status_code == 201
+    secretary = login("赵红梅")
+    taken = visit_with(secretary, jiang.id, [placed])
+    fresh = visit_with(secretary, jiang.id, [uuid.uuid4()])
+    assert taken.status_code == fresh.status_code == 422
+    assert taken.get_json() == fresh.get_json()
+
+
 def test_a_photo_already_on_a_visit_cannot_go_on_another(login, jiang):
     shi = login("石水奇")
     [ident] = _uploads(shi, 1)

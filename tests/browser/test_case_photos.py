@@ -16,11 +16,12 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.attachments.models import Attachment
-from app.cases.service import TIMELINE_PAGE
 from app.extensions import db
 
 from .conftest import csp_violations, login, screenshot
 from .test_dispatch_flow import HttpApi, a_household_of, settled
+
+TIMELINE_PAGE = 50  # the contract: a case's detail carries its newest 50 steps
 
 SECRETARY, MEMBER, GRID_LEADER = "13900000020", "13900000103", "13900000031"
 REASON = "照片里看不清裂缝，请网格长上门再核实"

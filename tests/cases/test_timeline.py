@@ -4,7 +4,8 @@ first, each step exactly once, in scope only."""
 import uuid
 from datetime import datetime, timezone
 
-from app.cases.service import TIMELINE_PAGE
+TIMELINE_PAGE = 50  # the contract: a case's detail carries its newest 50 steps
+
 
 
 def _comments(client, case_id, n, start=0):

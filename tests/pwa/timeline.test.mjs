@@ -40,11 +40,28 @@ test("a whole timeline in one page is the timeline", () => {
 test("an older page (更早的记录) goes before the kept steps, with the next cursor", () => {
   const kept = { id: "c1", title: "屋顶漏雨", events: range(51, 100), events_next: "before-51" };
   const older = range(1, 50).reverse(); // the server lists older pages newest first
-  const merged = mergeRecord("cases", kept, { id: "c1", older_events: older, older_next: null }, [], MEMBER);
+  const merged = mergeRecord("cases", kept, { id: "c1", older_events: older, older_next: null, older_after: "before-51" }, [], MEMBER);
   assert.deepEqual(ids(merged.events), ids(range(1, 100)));
   assert.equal(merged.events_next, null);
   assert.equal(merged.title, "屋顶漏雨");
-  assert.ok(!("older_events" in merged) && !("older_next" in merged));
+  assert.ok(!("older_events" in merged) && !("older_next" in merged) && !("older_after" in merged));
+});
+
+test("a step the phone sent is no bridge: a newer page past a gap replaces the kept steps", () => {
+  // kept: steps 1-50 (cursor before 1) and step 200, the phone's own comment back from sync;
+  // the case page now brings 151-200. Keeping 1-50 would hide 51-150 for good.
+  const kept = { id: "c1", events: [...range(1, 50), ev(200)], events_next: "before-1" };
+  const merged = mergeRecord("cases", kept, { id: "c1", events: range(151, 200), events_next: "before-151" }, [], MEMBER);
+  assert.deepEqual(ids(merged.events), ids(range(151, 200)));
+  assert.equal(merged.events_next, "before-151");
+});
+
+test("an older page fetched before the case was reloaded is not joined to the new page", () => {
+  const reloaded = { id: "c1", events: range(151, 200), events_next: "before-151" };
+  const late = { id: "c1", older_events: range(1, 50).reverse(), older_next: null, older_after: "before-51" };
+  const merged = mergeRecord("cases", reloaded, late, [], MEMBER);
+  assert.deepEqual(ids(merged.events), ids(range(151, 200)));
+  assert.equal(merged.events_next, "before-151");
 });
 
 test("a list row or the feed keeps the timeline", () => {

@@ -6,7 +6,8 @@ import json
 import uuid
 from datetime import datetime, timezone
 
-from app.cases.service import TIMELINE_PAGE
+TIMELINE_PAGE = 50  # the contract: a case's detail carries its newest 50 steps
+
 
 BODY = "已电话联系户主，约定明天上门查看"
 # What one result should hold: the case's fields (about 1 KB with its household and holder), the

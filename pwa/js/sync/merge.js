@@ -30,9 +30,12 @@ export function mergeRecord(store, current, server, pending, user) {
 // some point, and `events_next`, the server's cursor to the steps before them (null: none). What
 // the server sends of it:
 //   a detail: `events`, its newest page, and `events_next`. Older steps already kept stay when
-//     the page reaches them (else the gap would never be filled: the page alone is kept);
+//     the phone holds the page's oldest step, so nothing lies between them (else the page alone
+//     is kept, with its cursor: a gap would never be filled);
 //   a sync result: `event`, the one step it made, in place of the phone's pending copy;
-//   an older page (更早的记录): `older_events`, newest first, and `older_next`;
+//   an older page (更早的记录): `older_events`, newest first, `older_next`, and `older_after`, the
+//     cursor it was fetched with: joined only if that is still the kept timeline's cursor (the
+//     case may have been reloaded while it was on its way);
 //   a list row or the feed: none of these, and the kept timeline stays.
 export function withTimeline(base, current, server) {
   const kept = ((current && current.events) || []).filter((e) => !e.pending);
@@ -41,12 +44,13 @@ export function withTimeline(base, current, server) {
   delete out.event;
   delete out.older_events;
   delete out.older_next;
+  delete out.older_after;
   if (Array.isArray(server.events)) {
     const page = server.events;
     const next = server.events_next ?? null;
     const ids = new Set(page.map((e) => e.id));
     const older = kept.filter((e) => !ids.has(e.id));
-    if (next !== null && older.length && kept.some((e) => ids.has(e.id))) {
+    if (next !== null && older.length && page.length && kept.some((e) => e.id === page[0].id)) {
       out.events = [...older, ...page];
       out.events_next = keptNext ?? null;
     } else {
@@ -54,6 +58,7 @@ export function withTimeline(base, current, server) {
       out.events_next = next;
     }
   } else if (Array.isArray(server.older_events)) {
+    if (server.older_after !== keptNext) return { ...out, events: (current && current.events) || [], events_next: keptNext ?? null };
     const have = new Set(kept.map((e) => e.id));
     const earlier = server.older_events.filter((e) => !have.has(e.id)).reverse();
     out.events = [...earlier, ...((current && current.events) || [])];

@@ -278,7 +278,7 @@ export async function render(ctx, [id]) {
       if (btn) btn.disabled = true;
       try {
         const page = await api.get(`/api/cases/${encodeURIComponent(c.id)}/events?cursor=${encodeURIComponent(c.events_next)}`);
-        await ctx.sync.saveServer("cases", [{ id: c.id, older_events: page.items, older_next: page.next }]);
+        await ctx.sync.saveServer("cases", [{ id: c.id, older_events: page.items, older_next: page.next, older_after: c.events_next }]);
       } catch (err) {
         logError(`case ${id} older`, err);
         ctx.toast(t("case.older_failed"));
