@@ -62,6 +62,9 @@ def bundle(root):
     esbuild = ROOT / "pwa" / "node_modules" / ".bin" / "esbuild"
     if not esbuild.exists():
         sys.exit(f"{esbuild} not found: run npm ci --prefix pwa (or make pwa)")
+    installed = subprocess.run([str(esbuild), "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    if installed != esbuild_version(root):  # the header would name the lockfile's, not what built it
+        sys.exit(f"esbuild {installed} installed, {esbuild_version(root)} locked: run npm ci --prefix pwa")
     res = subprocess.run([str(esbuild), str(root / "js" / "app.js"), *ESBUILD_ARGS, "--log-level=warning"],
                          capture_output=True, check=False)
     if res.returncode != 0:

@@ -158,3 +158,21 @@ def test_a_file_changed_since_the_build_is_sent_uncompressed(app, anon, tmp_path
     assert untouched.headers["Content-Encoding"] == "br"
     for r in (changed, untouched):
         r.close()
+
+
+def test_an_answer_marked_plain_is_never_compressed(database):
+    """A route whose answer holds a secret (a temporary password) marks it with keep_plain()."""
+    from app import create_app
+    from app.common.compress import keep_plain
+
+    url, options = database
+    app = create_app({"BAOLIAN_ENV": "testing", "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": options})
+
+    @app.get("/healthz/plain-probe")  # outside /api/: no login needed
+    def probe():
+        keep_plain()
+        return {"secret": "x" * (2 * MIN_SIZE)}
+
+    res = app.test_client().get("/healthz/plain-probe", headers=BR_GZIP)
+    assert res.status_code == 200 and "Content-Encoding" not in res.headers

@@ -12,9 +12,9 @@ the route compares it (routes know only their own tags), and its 304 answers the
 
 BREACH: a compressed answer that holds a secret beside text an attacker chose can give the secret
 away by its length. The answers that hold the CSRF token (`GET /api/auth/csrf`, the login answer:
-any request that called `generate_csrf`) are never compressed. Besides, the session cookie is
-SameSite=Lax, so another site cannot have a browser send the many requests with the session that
-such an attack needs.
+any request that called `generate_csrf`) and those a route marks with `keep_plain()` (a temporary
+password) are never compressed. No other answer holds a secret: every GET answer is the caller's
+own data, and a write needs the CSRF token, which another site cannot read.
 
 `COMPRESS_RESPONSES = False` in the configuration turns all of it off (the benchmark's baseline).
 """
@@ -77,10 +77,15 @@ def _not_modified(response):
     return response
 
 
+def keep_plain():
+    """This request's answer holds a secret: send it uncompressed (see BREACH above)."""
+    g.keep_plain = True
+
+
 def _skip(response):
     return (response.direct_passthrough or response.is_streamed or "Content-Encoding" in response.headers
             or response.status_code < 200 or response.status_code in (204, 206)
-            or not compressible_type(response.mimetype)
+            or not compressible_type(response.mimetype) or g.get("keep_plain")
             or g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")) is not None)
 
 

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app.common.compress import keep_plain
 from app.common.fields import Page
 from app.extensions import db
 from app.org import admin, service
@@ -56,6 +57,7 @@ class Users(MethodView):
         """新增人员：答复带一次性临时密码（只显示这一次），首次登录须修改"""
         user, password = admin.create_user(actor=current_user, data=data, address=_address())
         db.session.commit()
+        keep_plain()
         return {**service.user_view(user), "temporary_password": password}
 
 
@@ -115,6 +117,7 @@ class ResetPassword(MethodView):
         """重置密码：给出一次性临时密码，结束该用户的所有会话"""
         _user, password = admin.reset_password(actor=current_user, user_id=user_id, address=_address())
         db.session.commit()
+        keep_plain()
         return {"temporary_password": password}
 
 
