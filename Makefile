@@ -27,7 +27,20 @@ run: $(VENV)/.installed
 	@echo "演示账号（手机号 / 密码 / 角色 / 姓名 / 组织）："
 	@$(BIN)/flask demo-users
 	@echo "打开 http://127.0.0.1:$(PORT)/ ；接口文档 http://127.0.0.1:$(PORT)/api/docs"
-	BAOLIAN_SCHEDULER=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@$(MAKE) --no-print-directory serve
+
+## serve: only the serving part of `run`: gunicorn, threaded workers (WORKERS, THREADS); two
+## processes on PostgreSQL, one on SQLite (one writer anyway). The periodic jobs run in one of
+## them (app/scheduler.py). bench/hotpath_bench.py serves through this target; WSGI_APP picks
+## another WSGI app on the same server setup.
+WSGI_APP ?= wsgi:app
+WORKERS ?= $(if $(filter postgres%,$(DATABASE_URL)),2,1)
+THREADS ?= 8
+serve: $(VENV)/.installed
+	BAOLIAN_SCHEDULER=1 $(BIN)/gunicorn --worker-class gthread --workers $(WORKERS) --threads $(THREADS) \
+		--bind 127.0.0.1:$(PORT) $(NO_CONTROL_SOCKET) '$(WSGI_APP)'
+# gunicorn 27 opens ~/.gunicorn/gunicorn.ctl, one path for every instance of the user
+NO_CONTROL_SOCKET = $(shell $(BIN)/gunicorn --help 2>/dev/null | grep -q -- --no-control-socket && echo --no-control-socket)
 
 ## test: lint, the phone app's unit tests (Node), then the whole suite on SQLite and again on
 ## PostgreSQL when TEST_DATABASE_URL is set. pytest-randomly shuffles the order and prints its

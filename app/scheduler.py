@@ -1,10 +1,14 @@
-"""Periodic jobs for the embedded default (`make run`): a daemon thread in the server process.
+"""Periodic jobs for the embedded default (`make run`): a daemon thread in the server process
+(in one of gunicorn's workers: a file lock in the instance folder picks it).
 
 Production runs the same jobs from cron or a worker (`flask escalate-overdue`), see docs/deploy.md.
 """
+import fcntl
+import hashlib
 import logging
 import threading
 import time
+from pathlib import Path
 
 from app.extensions import db
 
@@ -35,15 +39,33 @@ def _run(app, job, failure):
     return done
 
 
+def _take(path):
+    """The scheduler's lock, or None while another process holds it. `make run` serves with
+    several gunicorn workers, each starting this loop; only the holder runs the jobs, and when
+    it dies the lock goes with it and the next worker to try takes over."""
+    handle = open(path, "a")  # noqa: SIM115 - kept open: holding it is holding the lock
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
 def start(app):
-    """Start the loop once per process when RUN_SCHEDULER is set."""
+    """Start the loop once per process when RUN_SCHEDULER is set; one process at a time runs it."""
     if not app.config.get("RUN_SCHEDULER"):
         return None
     interval = app.config["OVERDUE_CHECK_MINUTES"] * 60
+    database = hashlib.sha256(app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]
+    lock = Path(app.instance_path) / f"scheduler-{database}.lock"  # one per database served
 
     def loop():
+        held = None
         while True:
-            run_due_jobs(app)
+            held = held or _take(lock)
+            if held:
+                run_due_jobs(app)
             time.sleep(interval)
 
     thread = threading.Thread(target=loop, name="baolian-scheduler", daemon=True)

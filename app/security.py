@@ -1,14 +1,18 @@
 """Secure by default: every API route needs a live session unless listed as public, every
 response carries a strict Content-Security-Policy (no inline script or style) and, in
 production, HSTS; of pwa/ only the app's own kinds of file are served."""
+import time
 from pathlib import PurePosixPath
 
 from flask import abort, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
+from itsdangerous import BadSignature
+from sqlalchemy import Engine
 
 from app.auth.sessions import load_session_user
 from app.errors import ApiError
-from app.extensions import login_manager
+from app.extensions import db, login_manager
 from app.messages import ADMIN_TEXT, TEXT
 
 PUBLIC_API = {
@@ -63,6 +67,55 @@ def _require_login():
     return None
 
 
+# A session cookie's signature carries its time, and a session is over PERMANENT_SESSION_LIFETIME
+# after it (30 days). Re-signing a permanent session on every response would make that an idle
+# timeout at the cost of a Set-Cookie per request; re-signing it only when it changed, or when
+# its signature is older than this, keeps it an idle timeout (to within this much) for free.
+RESIGN_AFTER = 3600
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, sent back only when changed or due for re-signing."""
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        try:
+            data, signed_at = serializer.loads(value, max_age=int(app.permanent_session_lifetime.total_seconds()),
+                                               return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        opened = self.session_class(data)
+        opened.signed_at = signed_at.timestamp()
+        return opened
+
+    def should_set_cookie(self, app, session):
+        if session.modified:
+            return True
+        signed_at = getattr(session, "signed_at", None)
+        return session.permanent and (signed_at is None or time.time() - signed_at >= RESIGN_AFTER)
+
+
+# Requests that only read, each statement on its own: on PostgreSQL they run without a
+# transaction (autocommit), which spares the BEGIN and ROLLBACK round trips a transaction costs.
+# Only routes that never write and need no snapshot across their statements belong here; READ
+# COMMITTED gives each statement its own snapshot anyway.
+PURE_READS = {("GET", "households.Households")}
+
+
+def _pure_read_without_transaction():
+    if (request.method, request.endpoint) not in PURE_READS:
+        return
+    current = db.session()
+    bind = current.get_bind()
+    if not current.in_transaction() and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        current.connection(execution_options={"isolation_level": "AUTOCOMMIT"})  # (tests bind a Connection)
+
+
 def _security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -76,8 +129,10 @@ def _security_headers(response):
 
 
 def install(app):
+    app.session_interface = SessionCookies()
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
+    app.before_request(_pure_read_without_transaction)  # before the user is read
     app.before_request(_require_login)
     app.before_request(_only_app_files)
     app.after_request(_security_headers)

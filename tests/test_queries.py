@@ -107,3 +107,23 @@ def test_list_queries_can_use_an_index(who, url, login, is_postgres):
             assert not SCANNED.search(plan), f"{url}\n{statement}\n{plan}"
     finally:
         conn.exec_driver_sql("SET enable_seqscan = on")
+
+
+TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
+
+
+def queries(client, url):
+    """The statements one GET runs, without the transaction's own (BEGIN, SAVEPOINT ...)."""
+    with recorded() as statements:
+        assert client.get(url).status_code == 200
+    return [s for s, _ in statements if not TRANSACTION_CONTROL.match(s)]
+
+
+@pytest.mark.parametrize("who", ["石水奇", "赵红梅"])
+def test_the_household_list_is_two_queries_whatever_the_page_size(who, login, demo):
+    """The user with their session state, then the page with each household's grid, member,
+    latest visit and open cases: the phone app's hot path."""
+    client = login(who)
+    _grow(login, demo)  # visits and open cases on the member's households
+    for limit in (1, 7, 50, 200):
+        assert len(queries(client, f"/api/households?limit={limit}")) <= 2, limit

@@ -1,5 +1,6 @@
 """/api/households: the caller's households, one household, 新增住户, profile edits, archive and
 restore, and a household's residents. /api/residents and /api/imports are in resident_routes.py."""
+from flask import jsonify
 from flask.views import MethodView
 from flask_login import current_user
 
@@ -18,6 +19,7 @@ from app.households.schemas import (
     ResidentList,
     ResidentNew,
     ResidentOut,
+    household_page,
 )
 
 MANAGERS = "非村党支部书记、乡镇干部或管理员"
@@ -29,8 +31,7 @@ class Households(MethodView):
     @blp.response(200, HouseholdPage)
     def get(self, args):
         """我范围内的包联户，含最近一次走访；archived=1 列已归档的户，unvisited_days=N 列 N 天未走访的户"""
-        items, nxt = service.list_households(actor=current_user, **args)
-        return {"items": items, "next": nxt}
+        return jsonify(household_page(*service.list_households(actor=current_user, **args)))
 
     @blp.arguments(HouseholdNew)
     @blp.response(201, HouseholdDetail)

@@ -69,6 +69,21 @@ class HouseholdDetail(HouseholdOut):
 
 HouseholdPage = page_of(HouseholdOut)
 
+
+def household_page(items, nxt):
+    """HouseholdPage's dump of the list's plain rows, written out: the phone app's hot path
+    skips marshmallow's per-field work, with the same fields and values (times as AwareDateTime
+    writes them, visit ids as text). tests/households/test_list_dump.py holds them equal."""
+    for item in items:
+        for key in ("archived_at", "updated_at"):
+            if item[key] is not None:
+                item[key] = item[key].isoformat()
+        visit = item["last_visit"]
+        if visit is not None:
+            visit["id"] = str(visit["id"])
+            visit["visited_at"] = visit["visited_at"].isoformat() if visit["visited_at"] is not None else None
+    return {"items": items, "next": nxt}
+
 YES_NO = {"truthy": {True, "true", "1"}, "falsy": {False, "false", "0"}}
 
 

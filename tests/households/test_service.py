@@ -26,7 +26,7 @@ def test_list_households_for_a_member(demo, jiang):
     assert len(items) == 10
     assert jiang.id in [h["id"] for h in items]
     assert all("last_visit" in h for h in items)
-    assert all(h["member"].id == demo["石水奇"].id for h in items)
+    assert all(h["member"]["id"] == demo["石水奇"].id for h in items)
 
 
 def test_list_households_pages(demo):
