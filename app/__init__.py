@@ -55,6 +55,7 @@ def create_app(config=None):
     from app.notify.routes import push_blp
     from app.org.routes import blp as org_blp
     from app.policy import scope
+    from app.reports import summaries as report_summaries
     from app.reports.routes import blp as reports_blp
     from app.sync import changelog
     from app.sync.routes import blp as sync_blp
@@ -69,6 +70,7 @@ def create_app(config=None):
     case_listeners.install()
     vacancies.install()
     notify_listeners.install()
+    report_summaries.install()
     register_error_handlers(app)
 
     security.install(app)

@@ -5,6 +5,7 @@ from app.cases.models import Case, CaseEvent  # noqa: F401,E402
 from app.households.models import Household  # noqa: F401
 from app.notify.models import ChannelPreference, Delivery, Notification, PushSubscription  # noqa: F401,E402
 from app.org.models import AdminChange, OrgUnit, User  # noqa: F401
+from app.reports.models import UnitCaseDue, UnitCaseTally, UnitTally, UnitVisitDay  # noqa: F401
 from app.sync.models import AppliedMutation, Change  # noqa: F401,E402
 from app.tasks.models import Task  # noqa: F401,E402
 from app.visits.models import Visit  # noqa: F401

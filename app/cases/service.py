@@ -10,7 +10,7 @@ from app.cases.deadlines import deadline
 from app.cases.models import Case, CaseEvent, CaseRevisit, is_overdue, overdue_clause
 from app.common.device_time import step_time
 from app.common.idempotent import insert_once
-from app.common.pagination import paginate
+from app.common.pagination import paginate, paginate_by_ids
 from app.common.time import utcnow
 from app.errors import Conflict, Invalid, NotFound, field_message
 from app.extensions import db
@@ -190,8 +190,8 @@ def list_cases(*, actor, awaiting=None, status=None, category=None, level=None, 
         path = unit.path if unit is not None else "/none/"
         stmt = stmt.where(Case.household_id.in_(
             select(Household.id).where(Household.org_unit_id.in_(scope.subtree_ids(path)))))
-    rows, nxt = paginate(db.session, stmt, keys=[Case.created_at, Case.id], cursor=cursor, limit=limit,
-                         descending=True)
+    rows, nxt = paginate_by_ids(db.session, stmt, entity=Case, keys=[Case.created_at, Case.id], cursor=cursor,
+                                limit=limit, descending=True)
     return [CaseView(c, now) for c in rows], nxt
 
 

@@ -22,6 +22,9 @@ Where each figure goes: a step taken at the department level (or a deadline miss
 the judgement of a department's resolution, count for that department (`departments`); all else
 for the unit just below the caller that the household lies in (`units`). `total` is all of it,
 in the caller's scope. A rate with nothing to count is null.
+
+Above the village the counts come from the per-day summary (wide.py), whose days are the same
+China days, so a period's figures are exact there too.
 """
 from datetime import date, datetime, time, timedelta
 
@@ -37,6 +40,7 @@ from app.messages import RATES_EXPORT_COLUMNS, REPORTS
 from app.org.models import OrgUnit
 from app.policy import capabilities, scope
 from app.policy.names import Kind
+from app.reports import wide
 from app.reports.exports import LOCAL_TZ, workbook
 from app.reports.sql import child_units, ratio, unit_map, unit_ref
 
@@ -64,7 +68,8 @@ def rates(*, actor, start=None, end=None, now=None):
     start, end = period(start, end, now)
     since, until = bounds(start, end)
     tally = {}
-    for key, counts in _figures(actor, since, until):
+    figures = wide.rate_figures(actor, start, end) if wide.applies(actor) else _figures(actor, since, until)
+    for key, counts in figures:
         row = tally.setdefault(key, dict.fromkeys(COUNTS, 0))
         for name, n in counts.items():
             row[name] += n

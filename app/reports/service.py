@@ -4,6 +4,7 @@ Every figure is one GROUP BY over the caller's scope, so a request costs the sam
 statements for a village of 100 households as for a district of 100,000.
 """
 from datetime import timedelta
+from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import and_, exists, func, select, true
@@ -17,6 +18,7 @@ from app.messages import REPORTS
 from app.org.models import OrgUnit, User
 from app.policy import capabilities, scope
 from app.policy.names import LEVELS, OPEN_STATUSES, STATUSES, Kind, Role, Status
+from app.reports import wide
 from app.reports.sql import (
     child_units,
     hours_between,
@@ -37,6 +39,8 @@ def coverage(*, actor, days=30, now=None):
     now = now or utcnow()
     since = now - timedelta(days=days)
     in_scope = scope.household_filter(actor)
+    if wide.applies(actor):
+        return _coverage_wide(actor, days, since, in_scope)
     counts = _coverage_counts(since)
     total = db.session.execute(
         select(*counts, func.count(when((Household.member_id.is_(None), 1))).label("unassigned")).where(in_scope)
@@ -49,6 +53,22 @@ def coverage(*, actor, days=30, now=None):
         "units": _coverage_by_unit(actor, in_scope, counts),
         "members": _coverage_by_member(actor, in_scope, counts) if actor.org_unit.kind == Kind.VILLAGE else [],
         "never_visited": _never_visited(in_scope, total.never_visited),
+    }
+
+
+def _coverage_wide(actor, days, since, in_scope):
+    """Above the village: figures from the summaries, the never-visited list from the rows."""
+    children = child_units(actor)
+    total, by_child = wide.coverage(actor, since, children)
+    return {
+        "days": days,
+        "since": since,
+        "unit": unit_ref(actor.org_unit),
+        "total": {**_coverage_view(SimpleNamespace(**total)), "unassigned": total["unassigned"]},
+        "units": [{**unit_ref(u), **_coverage_view(SimpleNamespace(**by_child[u.id]))} for u in children],
+        "members": [],
+        "never_visited": _never_visited(in_scope, total["never_visited"],
+                                        wide.never_visited(actor, NEVER_VISITED_LIMIT)),
     }
 
 
@@ -99,17 +119,20 @@ def _coverage_by_member(actor, in_scope, counts):
              **_coverage_view(by_member.get(u.id))} for u in members]
 
 
-def _never_visited(in_scope, count):
-    rows = db.session.execute(
-        select(Household.id, Household.head_name, Household.address, OrgUnit.id.label("unit_id"),
-               OrgUnit.kind, OrgUnit.name.label("unit_name"), User.id.label("member_id"),
-               User.name.label("member_name"))
-        .join(OrgUnit, OrgUnit.id == Household.org_unit_id)
-        .outerjoin(User, User.id == Household.member_id)
-        .where(in_scope, ~exists().where(Visit.household_id == Household.id))
-        .order_by(Household.id)
-        .limit(NEVER_VISITED_LIMIT)
-    ).all()
+def _never_visited(in_scope, count, listed=None):
+    """The first of the households never visited: from the rows, or above the village from
+    the summary's list of them (`listed`, household ids)."""
+    stmt = select(Household.id, Household.head_name, Household.address, OrgUnit.id.label("unit_id"),
+                  OrgUnit.kind, OrgUnit.name.label("unit_name"), User.id.label("member_id"),
+                  User.name.label("member_name"))
+    if listed is None:
+        stmt, order = stmt.where(~exists().where(Visit.household_id == Household.id)), Household.id
+    else:  # walked in the list's own order, so only the listed households are read
+        stmt = stmt.select_from(listed).join(Household, Household.id == listed.c.household_id)
+        order = listed.c.household_id
+    stmt = (stmt.join(OrgUnit, OrgUnit.id == Household.org_unit_id).outerjoin(User, User.id == Household.member_id)
+            .where(in_scope).order_by(order).limit(NEVER_VISITED_LIMIT))
+    rows = db.session.execute(stmt).all()
     items = [{"id": r.id, "head_name": r.head_name, "address": r.address,
               "org_unit": {"id": r.unit_id, "kind": r.kind, "name": r.unit_name},
               "member": {"id": r.member_id, "name": r.member_name} if r.member_id else None} for r in rows]
@@ -121,12 +144,19 @@ def cases(*, actor, now=None):
     capabilities.require(actor, "reports.view", REPORTS["view"])
     now = now or utcnow()
     late = and_(*overdue_clause(now))
-    rows = db.session.execute(
-        select(Case.status, Case.category, Case.level, Case.urgency,
-               func.count().label("n"), func.count(when((late, 1))).label("overdue"))
-        .where(scope.case_filter(actor))
-        .group_by(Case.status, Case.category, Case.level, Case.urgency)
-    ).all()
+    if wide.applies(actor):
+        rows = wide.case_rows(actor)
+        children = child_units(actor)
+        by_child, overdue = wide.cases_by_child(actor, children, now)
+        units = [{**unit_ref(u), **by_child[u.id]} for u in children]
+    else:
+        rows = db.session.execute(
+            select(Case.status, Case.category, Case.level, Case.urgency,
+                   func.count().label("n"), func.count(when((late, 1))).label("overdue"))
+            .where(scope.case_filter(actor))
+            .group_by(Case.status, Case.category, Case.level, Case.urgency)
+        ).all()
+        overdue, units = sum(r.overdue for r in rows), _cases_by_unit(actor, late)
     tallies = {key: dict.fromkeys(values, 0) for key, values in
                (("status", STATUSES), ("category", CATEGORIES), ("level", LEVELS), ("urgency", URGENCIES))}
     for row in rows:
@@ -139,15 +169,16 @@ def cases(*, actor, now=None):
         "unit": unit_ref(actor.org_unit),
         "total": sum(r.n for r in rows),
         "open": sum(by_status[s] for s in OPEN_STATUSES),
-        "overdue": sum(r.overdue for r in rows),
+        "overdue": overdue,
         "resolved": by_status[Status.RESOLVED],
         "closed": by_status[Status.CLOSED],
         "by_status": by_status,
         "by_category": tallies["category"],
         "by_level": tallies["level"],
         "by_urgency": tallies["urgency"],
-        "median_hours_to_close": median_hours_to_close(actor=actor),
-        "units": _cases_by_unit(actor, late),
+        "median_hours_to_close": wide.median_hours_to_close(actor) if wide.applies(actor)
+        else median_hours_to_close(actor=actor),
+        "units": units,
     }
 
 

@@ -6,7 +6,7 @@ from app.cases.models import CaseEvent
 from app.cases.service import case_for_action
 from app.common.device_time import step_time
 from app.common.idempotent import insert_once
-from app.common.pagination import paginate
+from app.common.pagination import paginate_by_ids
 from app.common.time import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
@@ -64,8 +64,8 @@ def list_tasks(*, actor, mine="assigned", status=None, case_id=None, cursor=None
         stmt = stmt.where(Task.status == status)
     if case_id:
         stmt = stmt.where(Task.case_id == case_id)
-    return paginate(db.session, stmt, keys=[Task.created_at, Task.id], cursor=cursor, limit=limit,
-                    descending=True)
+    return paginate_by_ids(db.session, stmt, entity=Task, keys=[Task.created_at, Task.id], cursor=cursor,
+                           limit=limit, descending=True)
 
 
 # action -> (statuses it may start from, the status it leads to, event type)

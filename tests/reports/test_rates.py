@@ -168,3 +168,17 @@ def test_the_export_has_the_same_figures(history):
         ("民政局", "部门", 1, 1, "100.0%", 0, 0, None, 0, 0, None),
         ("人社局", "部门", 2, 3, "66.7%", 1, 1, "100.0%", 1, 1, "100.0%"),
     ]
+
+
+@pytest.mark.parametrize("who", ["Z", "admin"])
+def test_the_summaries_say_what_a_recount_of_the_timeline_says(history, demo, monkeypatch, who):
+    """Above the village the rates come from per-day summaries: for every single day and the
+    whole period they equal the figures counted from the timeline itself."""
+    from app.reports import wide
+
+    actor = demo.one("admin") if who == "admin" else history["Z"]
+    d0 = history["d0"]
+    periods = [(d0 + timedelta(days=i), d0 + timedelta(days=i)) for i in range(-1, 13)] + [(d0, d0 + timedelta(12))]
+    summed = [rates.rates(actor=actor, start=a, end=b) for a, b in periods]
+    monkeypatch.setattr(wide, "applies", lambda actor: False)
+    assert [rates.rates(actor=actor, start=a, end=b) for a, b in periods] == summed
