@@ -42,8 +42,14 @@ def _run(app, job, failure):
 def _take(path):
     """The scheduler's lock, or None while another process holds it. `make run` serves with
     several gunicorn workers, each starting this loop; only the holder runs the jobs, and when
-    it dies the lock goes with it and the next worker to try takes over."""
-    handle = open(path, "a")  # noqa: SIM115 - kept open: holding it is holding the lock
+    it dies the lock goes with it and the next worker to try takes over. The lock is one host's
+    (a file): several hosts on one database run the jobs from cron instead (docs/deploy.md)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a")  # noqa: SIM115 - kept open: holding it is holding the lock
+    except OSError:
+        log.exception("scheduler lock %s cannot be opened; trying again at the next pass", path)
+        return None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -58,7 +64,7 @@ def start(app):
         return None
     interval = app.config["OVERDUE_CHECK_MINUTES"] * 60
     database = hashlib.sha256(app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]
-    lock = Path(app.instance_path) / f"scheduler-{database}.lock"  # one per database served
+    lock = Path(app.instance_path) / f"scheduler-{database}.lock"  # one per database this host serves
 
     def loop():
         held = None

@@ -7,8 +7,9 @@ from pathlib import PurePosixPath
 from flask import abort, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
-from itsdangerous import BadSignature
-from sqlalchemy import Engine
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session as OrmSession
 
 from app.auth.sessions import load_session_user
 from app.errors import ApiError
@@ -75,7 +76,9 @@ RESIGN_AFTER = 3600
 
 
 class SessionCookies(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, sent back only when changed or due for re-signing."""
+    """Flask's signed-cookie sessions, sent back only when changed or due for re-signing (this
+    takes the place of SESSION_REFRESH_EACH_REQUEST), or when signed with a key being retired
+    (SECRET_KEY_FALLBACKS): re-signed at once, so removing that key soon logs nobody out."""
 
     def open_session(self, app, request):
         serializer = self.get_signing_serializer(app)
@@ -90,8 +93,20 @@ class SessionCookies(SecureCookieSessionInterface):
         except BadSignature:
             return self.session_class()
         opened = self.session_class(data)
-        opened.signed_at = signed_at.timestamp()
+        opened.signed_at = signed_at.timestamp() if self._signed_with_current_key(app, value) else None
         return opened
+
+    def _signed_with_current_key(self, app, value):
+        if not app.config.get("SECRET_KEY_FALLBACKS"):
+            return True
+        current = URLSafeTimedSerializer(app.secret_key, salt=self.salt, serializer=self.serializer,
+                                         signer_kwargs={"key_derivation": self.key_derivation,
+                                                        "digest_method": self.digest_method})
+        try:
+            current.loads(value)
+        except BadSignature:
+            return False
+        return True
 
     def should_set_cookie(self, app, session):
         if session.modified:
@@ -114,6 +129,16 @@ def _pure_read_without_transaction():
     bind = current.get_bind()
     if not current.in_transaction() and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
         current.connection(execution_options={"isolation_level": "AUTOCOMMIT"})  # (tests bind a Connection)
+        current.info[PURE_READ] = True
+
+
+PURE_READ = "pure_read"
+
+
+def _no_write_in_a_pure_read(session, _context, _instances):
+    """A write added later to a route in PURE_READS would commit statement by statement: refuse."""
+    if session.info.get(PURE_READ):
+        raise RuntimeError(f"{request.endpoint} is in PURE_READS but wrote: take it out")
 
 
 def _security_headers(response):
@@ -130,6 +155,8 @@ def _security_headers(response):
 
 def install(app):
     app.session_interface = SessionCookies()
+    if not event.contains(OrmSession, "before_flush", _no_write_in_a_pure_read):
+        event.listen(OrmSession, "before_flush", _no_write_in_a_pure_read)
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_pure_read_without_transaction)  # before the user is read

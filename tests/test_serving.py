@@ -4,7 +4,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from app.extensions import db
 from app.org.demo import DEMO_PASSWORD
@@ -60,3 +60,26 @@ def test_the_list_reads_without_a_transaction_and_writes_still_have_one(own_pg_a
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert client.get("/api/households").get_json()["items"][0]["last_visit"] is not None
+
+
+def test_a_route_listed_as_a_pure_read_that_writes_is_refused(own_pg_app, committing, monkeypatch):
+    """Under autocommit a write would land statement by statement: the flush is refused instead."""
+    from app import security
+    from app.households import service
+    from app.org.models import User
+
+    app = own_pg_app()
+    client = ApiClient(app)
+    assert client.login("13900000101", DEMO_PASSWORD).status_code == 200
+    real = service.list_households
+
+    def writes_too(*, actor, **kwargs):
+        db.session.get(User, actor.id).name = "石水奇（改）"  # a "last seen" someone might add
+        db.session.flush()
+        return real(actor=actor, **kwargs)
+
+    monkeypatch.setattr(service, "list_households", writes_too)
+    assert ("GET", "households.Households") in security.PURE_READS
+    assert client.get("/api/households").status_code == 500
+    with app.app_context():
+        assert db.session.scalars(select(User.name).where(User.phone == "13900000101")).one() == "石水奇"

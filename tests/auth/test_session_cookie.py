@@ -54,3 +54,24 @@ def test_a_session_idle_for_30_days_has_ended(app, login, monkeypatch):
     assert shi.get("/api/me").status_code == 200  # 29 days idle: still on, and renewed
     signed_ago(app, shi, 30 * DAY + 60, monkeypatch)
     assert shi.get("/api/me").status_code == 401
+
+
+def test_a_cookie_signed_with_a_retired_key_is_signed_again_at_once(database, demo):
+    """After a key rotation (SECRET_KEY_FALLBACKS), the next answer re-signs with the new key,
+    so the old key can be removed soon without logging anyone out."""
+    from app import create_app
+    from tests.conftest import ApiClient
+
+    url, options = database
+    old = create_app({"BAOLIAN_ENV": "testing", "SECRET_KEY": "old-key", "SQLALCHEMY_DATABASE_URI": url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": options, "RATELIMIT_STORAGE_URI": "memory://"})
+    new = create_app({"BAOLIAN_ENV": "testing", "SECRET_KEY": "new-key", "SECRET_KEY_FALLBACKS": ["old-key"],
+                      "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options,
+                      "RATELIMIT_STORAGE_URI": "memory://"})
+    before = ApiClient(old)
+    assert before.login(demo["石水奇"].phone).status_code == 200
+    after = ApiClient(new)
+    after.http.set_cookie(COOKIE, before.http.get_cookie(COOKIE).value)
+    res = after.get("/api/me")
+    assert res.status_code == 200 and len(session_cookies(res)) == 1  # re-signed with the new key
+    assert session_cookies(after.get("/api/me")) == []  # and quiet from then on
