@@ -20,7 +20,9 @@ class Household(db.Model):
     # the first flush when not given (see _number_new_households).
     village_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     household_no: Mapped[str] = mapped_column(String(20))
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # active_history: the report summaries count a household out of its old place, so the old
+    # value is loaded even when the household was not (app/reports/summaries.py)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), active_history=True)
     head_name: Mapped[str] = mapped_column(String(40))
     address: Mapped[str] = mapped_column(String(200))
     people: Mapped[int]
