@@ -12,7 +12,7 @@ from app.households.models import Household, Resident
 from app.notify.models import Notification
 from app.org.models import OrgUnit, User
 from app.policy.chain import chain_up
-from app.policy.names import Role
+from app.policy.names import Kind, Role
 from app.sync.models import Change
 from app.tasks.models import Task
 
@@ -124,15 +124,35 @@ def org_unit_filter(actor):
 
 
 def change_filter(actor):
-    """The sync log rows this actor may read: the same rules as the records themselves."""
-    homes = visible_households(actor)
-    return or_(
-        and_(Change.entity.in_(("household", "visit")), Change.household_id.in_(homes)),
-        and_(Change.entity.in_(("case", "task")), case_filter(actor, Change.household_id, Change.department_id)),
-        and_(Change.entity.in_(("task", "notification")), Change.user_id == actor.id),
-        and_(Change.entity == "move",
-             household_filter(actor, Change.old_member_id, Change.old_org_unit_id, archived=None)),
-    )
+    """The sync log rows this actor may read, by the same rules as the records themselves, as
+    a list of clauses whose union they are: each keyed on one indexed column (a member, an
+    org unit, a department, the actor), so each is read in seq order from its own index.
+
+    A row carries its household's placement now (a move: where it was), see changelog.py; a
+    village or more is read by the villages in it, a grid by itself. A household or visit is
+    seen where its household is unless archived; a case or task on a household, archived or
+    not (a department: what was dispatched to it); a move by those who had the household; a
+    task or notification by the one it is for.
+    """
+    mine = and_(Change.entity.in_(("task", "notification")), Change.user_id == actor.id)
+    placed = or_(Change.entity.in_(("case", "task", "move")),
+                 and_(Change.entity.in_(("household", "visit")), Change.archived.is_(False)))
+    if actor.role == Role.ADMIN:
+        return [or_(placed, mine)]
+    if actor.role == Role.DEPARTMENT:
+        return [and_(Change.entity.in_(("case", "task")), Change.department_id == actor.org_unit_id), mine]
+    if actor.role == Role.MEMBER:
+        keys = [(Change.member_id, actor.id)]
+    elif actor.role == Role.INFORMANT:
+        keys = [(Change.member_id, m) for m in [actor.id, *db.session.scalars(members_of(actor.id))]]
+    elif actor.role in SUBTREE_ROLES and actor.org_unit.kind == Kind.GRID:
+        keys = [(Change.org_unit_id, u) for u in db.session.scalars(subtree_ids(actor.org_unit.path))]
+    elif actor.role in SUBTREE_ROLES:  # a household's village is its grid's (or its unit's own)
+        units = subtree_ids(actor.org_unit.path).where(OrgUnit.kind != Kind.GRID)
+        keys = [(Change.village_id, u) for u in db.session.scalars(units)]
+    else:
+        keys = []
+    return [and_(column == value, placed) for column, value in keys] + [mine]
 
 
 FILTERS = {Household: household_filter, User: user_filter, OrgUnit: org_unit_filter, Case: case_filter,

@@ -4,8 +4,12 @@ Rows are collected per flush (dropped again if their savepoint rolls back) and w
 one insert just before the commit. On PostgreSQL a transaction-scoped advisory lock (one per
 schema) is taken first, so sequence numbers become visible in commit order and a reader's
 cursor never skips a row that commits late.
+
+Each row of a household's records also carries where the household is at commit (its member,
+org unit, whether archived), and a move rewrites those on all its earlier rows, so the feed
+reads a scope's rows in seq order from one index and sees what the records' own scope sees.
 """
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event, inspect, select, text, update
 from sqlalchemy.orm import Session, object_session
 
 from app.cases.models import Case
@@ -67,9 +71,38 @@ def _before_commit(session):
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('baolian-sync:' || current_schema()))"))
-    conn.execute(Change.__table__.insert(), [{"old_member_id": None, "old_org_unit_id": None,
-                                              "household_id": None, "user_id": None, "department_id": None,
-                                              **r} for r in rows])
+    places = _placements(session, {r["household_id"] for r in rows if r.get("household_id") is not None})
+    conn.execute(Change.__table__.insert(), [{**BLANK, **r, **_placed(r, places)} for r in rows])
+    moved = {r["household_id"] for r in rows if r["entity"] == "move"}
+    table = Change.__table__
+    for hid in sorted(moved & places.keys()):  # its earlier rows follow it: read where it is now
+        conn.execute(update(table).where(table.c.household_id == hid, table.c.entity != "move")
+                     .values(**places[hid]))
+
+
+BLANK = dict(old_member_id=None, old_org_unit_id=None, household_id=None, user_id=None, department_id=None,
+             member_id=None, org_unit_id=None, village_id=None, archived=False)
+
+
+def _placed(row, places):
+    """A move is filed under where the household was; anything else under where it is."""
+    place = places.get(row.get("household_id"), {})
+    if row["entity"] == "move":  # its village never changes, only its grid and member
+        return dict(place, member_id=row["old_member_id"], org_unit_id=row["old_org_unit_id"])
+    return place
+
+
+def _placements(session, hids):
+    """{household id: its member, unit, village and archived flag}, read after the lock: a move
+    committed meanwhile by another writer is seen, and its rows and these agree."""
+    if not hids:
+        return {}
+    rows = session.connection().execute(select(Household.id, Household.member_id, Household.org_unit_id,
+                                               Household.village_id, Household.archived_at)
+                                        .where(Household.id.in_(sorted(hids))))
+    return {hid: dict(member_id=member_id, org_unit_id=org_unit_id, village_id=village_id,
+                      archived=archived_at is not None)
+            for hid, member_id, org_unit_id, village_id, archived_at in rows}
 
 
 def _savepoint_started(session, transaction):

@@ -7,7 +7,8 @@ harmless upserts).
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union, union_all
+from sqlalchemy.sql import operators
 
 from app.cases.models import Case
 from app.cases.schemas import CaseOut
@@ -93,9 +94,24 @@ def _snapshot(actor, phase, after, seq, limit):
 
 # ---- incremental ---------------------------------------------------------------------------
 
+def _changes_after(actor, seq, limit):
+    """The next `limit` log rows in scope after `seq`: each branch of the scope read in order
+    from its own index and merged (the database stops each at the page), then read by key."""
+    clauses = scope.change_filter(actor)
+    if len(clauses) == 1:
+        return db.session.scalars(select(Change).where(Change.seq > seq, clauses[0])
+                                  .order_by(Change.seq).limit(limit)).all()
+    branches = [select(Change.seq).where(Change.seq > seq, clause).order_by(Change.seq).limit(limit).subquery()
+                for clause in clauses]
+    merged = union_all(*(select(b.c.seq) for b in branches)).subquery()
+    seqs = db.session.scalars(select(merged.c.seq).order_by(merged.c.seq).limit(limit)).all()
+    if not seqs:
+        return []
+    return db.session.scalars(select(Change).where(Change.seq.in_(seqs)).order_by(Change.seq)).all()
+
+
 def _incremental(actor, seq, limit):
-    rows = db.session.scalars(select(Change).where(Change.seq > seq, scope.change_filter(actor))
-                              .order_by(Change.seq).limit(limit)).all()
+    rows = _changes_after(actor, seq, limit)
     latest = {}
     for row in rows:  # the newest mention of a record is enough: records are sent whole
         latest.pop((row.entity, row.entity_id), None)
@@ -121,7 +137,7 @@ def _load_current(actor, rows):
         typed = [int(i) if kind in ("household", "notification") else uuid.UUID(i) for i in ids]
         if kind == "visit":  # a visit of any age, as long as its household is in scope
             stmt = select(Visit).where(Visit.household_id.in_(scope.visible_households(actor)))
-        for record in db.session.scalars(stmt.where(model.id.in_(typed))):
+        for record in db.session.scalars(_by_key(model, typed, stmt.whereclause)):
             found[(kind, str(record.id))] = record
     changes = []
     for row in rows:
@@ -132,6 +148,16 @@ def _load_current(actor, rows):
         elif row.entity in ("move", "case", "task"):  # logged in scope, out of it now: the phone drops it
             changes.append({"type": kind, "op": "remove", "id": row.entity_id, "record": None})
     return _dump(actor, _dedupe(changes))
+
+
+def _by_key(model, ids, scope_clause):
+    """The records among `ids` that `scope_clause` lets through, read by primary key. A scope
+    that is an OR is asked term by term: as one OR, a term with a subquery (a task's case in
+    scope) is answered by hashing that subquery's whole result, every case of a township."""
+    terms = list(scope_clause.clauses) if getattr(scope_clause, "operator", None) is operators.or_ else [scope_clause]
+    if len(terms) == 1:
+        return select(model).where(model.id.in_(ids), scope_clause)
+    return select(model).where(model.id.in_(union(*(select(model.id).where(model.id.in_(ids), t) for t in terms))))
 
 
 def _history_of_arrivals(actor, changes, seq):
