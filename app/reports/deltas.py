@@ -31,7 +31,7 @@ def local_day(instant):
 
 
 class Deltas:
-    """What one flush changes in each summary table, by key."""
+    """What a flush, or the flushes of a transaction, change in each summary table, by key."""
 
     def __init__(self):
         self.tallies, self.days, self.cases, self.due = Counter(), Counter(), Counter(), Counter()
@@ -40,6 +40,26 @@ class Deltas:
         self.rates = Counter()  # (unit, department or 0, day, count name)
         # One row per household / open case, or None to remove it: (village id, instant).
         self.last, self.deadlines = {}, {}
+        # Households whose figures a later settling must recount (summaries.py), and the visits
+        # added since: household id -> [added, (archived_at, member_id) before its first change].
+        self.homes, self.new_visits = {}, set()
+
+    def touch(self, household_id, added=False, was=None):
+        entry = self.homes.setdefault(household_id, [False, None])
+        entry[0] = entry[0] or added
+        if entry[1] is None and not entry[0]:
+            entry[1] = was
+
+    def merge(self, later):
+        """Add what a later flush, or a savepoint released, changed."""
+        for name in ("tallies", "days", "cases", "due", "never", "hours", "closed", "rates"):
+            getattr(self, name).update(getattr(later, name))
+        self.last.update(later.last)
+        self.deadlines.update(later.deadlines)
+        for household_id, (added, was) in later.homes.items():
+            self.touch(household_id, added, was)
+        self.new_visits |= later.new_visits
+        return self
 
     def row(self, table, key, old, new):
         if old != new:

@@ -1,21 +1,25 @@
 """Keeping the summary tables (models.py) current: after every flush, the households, visits and
-cases it wrote are counted out of their old place and into their new one, in the same
-transaction, so a report read right after a write sees it and a rollback takes both back.
+cases it wrote are counted out of their old place and into their new one. The deltas gather in
+the session (pending.py) and are written in the same transaction, once before it commits or
+before a summary is read in it, so a report read right after a write sees it and a rollback
+takes both back.
 
 `rebuild_summaries()` recounts everything from the rows (idempotent): for data loaded around
 the ORM (a bulk seeder, a restore) and as the migration's backfill.
 """
 from collections import Counter
 
+from flask import has_app_context
 from sqlalchemy import case as when
 from sqlalchemy import delete, event, func, literal, select, text
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy.orm import Session, attributes, scoped_session
 
 from app.cases.models import Case, CaseEvent, CaseRevisit
 from app.extensions import db
 from app.households.models import Household
 from app.org.models import OrgUnit
 from app.policy.names import OPEN_STATUSES
+from app.reports import pending
 from app.reports.deltas import (  # noqa: F401  (LOCAL_TZ, local_day, SUMMARIES: read here by others too)
     LOCAL_TZ,
     SUMMARIES,
@@ -58,21 +62,32 @@ def _units_of(session, village_ids):
     return known
 
 
-def _homes(session, deltas):
-    """Households added, archived or restored, reassigned, or newly visited in this flush."""
-    visits = [o for o in session.new if isinstance(o, Visit)]
-    new = {o.id: o for o in session.new if isinstance(o, Household)}
-    dirty = {o.id: o for o in session.dirty if isinstance(o, Household) and _changed(o, HOME_FIELDS)}
-    ids = set(new) | set(dirty) | {v.household_id for v in visits}
-    if not ids:
+def _note_homes(session, deltas):
+    """Households added, archived or restored, reassigned, or newly visited in this flush: noted
+    without a query, recounted once when the deltas are written (_settle_homes)."""
+    for o in session.new:
+        if isinstance(o, Visit):
+            deltas.new_visits.add(o.id)
+            deltas.touch(o.household_id)
+        elif isinstance(o, Household):
+            deltas.touch(o.id, added=True)
+    for o in session.dirty:
+        if isinstance(o, Household) and _changed(o, HOME_FIELDS):
+            deltas.touch(o.id, was=(_before(o, "archived_at"), _before(o, "member_id")))
+
+
+def _settle_homes(session, deltas):
+    """The noted households counted out of what they were before the first flush noting them
+    and into what they are now, in one query."""
+    if not deltas.homes:
         return
-    new_visits = [v.id for v in visits]
+    new_visits = sorted(deltas.new_visits)
     earlier = when((Visit.id.not_in(new_visits), Visit.visited_at)) if new_visits else Visit.visited_at
     rows = session.connection().execute(
         select(Household.id, Household.village_id, Household.archived_at, Household.member_id,
                func.max(Visit.visited_at).label("last"), func.max(earlier).label("before"))
         .outerjoin(Visit, Visit.household_id == Household.id)
-        .where(Household.id.in_(ids))
+        .where(Household.id.in_(deltas.homes))
         .group_by(Household.id, Household.village_id, Household.archived_at, Household.member_id)
     ).all()
     paths = _units_of(session, {r.village_id for r in rows})
@@ -83,13 +98,13 @@ def _homes(session, deltas):
         deltas.home(units, (live, int(r.member_id is None), last), +1)
         deltas.never[(r.id, r.village_id)] += live and last is None
         now_row = (r.village_id, utc(r.last)) if live and r.last is not None else None
-        if r.id in new:
+        added, was = deltas.homes[r.id]
+        if added:
             deltas.row(deltas.last, r.id, None, now_row)
             continue
-        old = dirty.get(r.id)
-        was_live = (_before(old, "archived_at") if old is not None else r.archived_at) is None
-        was_unassigned = (_before(old, "member_id") if old is not None else r.member_id) is None
-        deltas.home(units, (was_live, int(was_unassigned), before), -1)
+        was_archived, was_member = was if was is not None else (r.archived_at, r.member_id)
+        was_live = was_archived is None
+        deltas.home(units, (was_live, int(was_member is None), before), -1)
         deltas.never[(r.id, r.village_id)] -= was_live and before is None
         deltas.row(deltas.last, r.id, (r.village_id, utc(r.before)) if was_live and r.before is not None else None,
                    now_row)
@@ -146,17 +161,34 @@ def _steps(session, deltas):
 
 
 def _after_flush(session, _context):
-    deltas = Deltas()
-    _homes(session, deltas)
+    deltas = pending.current(session)
+    _note_homes(session, deltas)
     _cases(session, deltas)
     _steps(session, deltas)
-    apply(session.connection(), deltas)
+
+
+def flush_pending(session):
+    """Flush, then write the deltas the transaction's flushes gathered: before a summary is
+    read, and before the transaction commits."""
+    session = session() if isinstance(session, scoped_session) else session
+    session.flush()
+    deltas = pending.take(session)
+    if deltas is not None:
+        _settle_homes(session, deltas)
+        apply(session.connection(), deltas)
+
+
+def _before_commit(session):
+    if session.get_nested_transaction() is None:  # the transaction itself, not a savepoint
+        flush_pending(session)
 
 
 def rebuild_summaries(conn=None):
     """Recount every summary table from the households, visits and cases (idempotent). Runs in
     the caller's transaction; answers the rows written per table."""
     conn = conn if conn is not None else db.session.connection()
+    if has_app_context():
+        pending.discard(db.session)  # what the session's flushes wrote is in the recount
     for model in SUMMARIES:
         conn.execute(delete(model.__table__))
     paths = {uid: tuple(int(p) for p in path.strip("/").split("/"))
@@ -234,3 +266,6 @@ def install():
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "after_transaction_end", _forget_paths)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_commit", pending.after_commit)
+        event.listen(Session, "after_transaction_end", pending.after_transaction_end)

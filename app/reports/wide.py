@@ -25,7 +25,7 @@ from app.reports.models import (
     UnitTally,
     UnitVisitDay,
 )
-from app.reports.summaries import LOCAL_TZ, local_day
+from app.reports.summaries import LOCAL_TZ, flush_pending, local_day
 
 
 def applies(actor):
@@ -56,6 +56,7 @@ def _units(column, actor, own):
 
 def never_visited(actor, limit):
     """The first `limit` never-visited households under the caller's unit (the admin: of all)."""
+    flush_pending(db.session)
     stmt = select(NeverVisited.household_id).order_by(NeverVisited.household_id).limit(limit)
     if actor.role != Role.ADMIN:
         stmt = stmt.where(NeverVisited.village_id.in_(scope.subtree_ids(actor.org_unit.path)))
@@ -65,6 +66,7 @@ def never_visited(actor, limit):
 def coverage(actor, since, children):
     """(total, {child id: figures}) with households, visited (since `since`), never_visited,
     and unassigned in the total."""
+    flush_pending(db.session)
     own = own_units(actor)
     tallies = {t.unit_id: t for t in db.session.scalars(select(UnitTally).where(_units(UnitTally.unit_id, actor, own)))}
     start = local_day(since)
@@ -119,6 +121,7 @@ def _in_villages(actor, stmt, column):
 
 def case_rows(actor):
     """(status, category, level, urgency, n) over the caller's scope."""
+    flush_pending(db.session)
     t = UnitCaseTally
     return db.session.execute(
         select(t.status, t.category, t.level, t.urgency, func.sum(t.n).label("n"))
@@ -130,6 +133,7 @@ def case_rows(actor):
 
 def cases_by_child(actor, children, now):
     """{child id: total, open, overdue, resolved, closed}, and the overdue count of the whole scope."""
+    flush_pending(db.session)
     ids = [c.id for c in children]
     counts = {i: dict.fromkeys(("total", "open", "overdue", "resolved", "closed"), 0) for i in ids}
     for unit_id, status, n in db.session.execute(
@@ -165,6 +169,7 @@ def _due_earlier_today(actor, now, day_start):
 def median_hours_to_close(actor):
     """The median over the caller's closed-out cases: the hour holding each middle rank from
     the per-hour counts, then the value at that rank among that hour's cases in scope."""
+    flush_pending(db.session)
     own = own_units(actor)
     hours = db.session.execute(
         select(UnitCloseHours.hour, func.sum(UnitCloseHours.n))
@@ -198,6 +203,7 @@ def rate_figures(actor, start, end):
     """((kind, id), counts) for the three rates over the China days [start, end], as
     rates._figures gives them: each department's, each child unit's chain steps, and the chain
     steps under none of the children (the admin's beyond their district)."""
+    flush_pending(db.session)
     r = UnitRateDay
     sums = [func.sum(getattr(r, n)).label(n) for n in RATE_COUNTS]
     period = (r.day >= start, r.day <= end)

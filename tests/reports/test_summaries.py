@@ -15,7 +15,7 @@ from app.households.models import Household
 from app.org.models import OrgUnit
 from app.org.service import create_org_unit
 from app.reports import service
-from app.reports.summaries import SUMMARIES, rebuild_summaries
+from app.reports.summaries import SUMMARIES, flush_pending, rebuild_summaries
 from app.visits.models import Visit
 from tests.reports.conftest import cases_oracle, coverage_oracle, statements
 from tests.reports.test_service import close_after, open_case
@@ -67,6 +67,19 @@ def history(village, demo):
     db.session.flush()
     visit(h[6], NOW - timedelta(days=3))
     return village
+
+
+def summary_rows():
+    """Every summary row but those whose counters are all back at zero (a recount writes none)."""
+    flush_pending(db.session)
+    out = {}
+    for model in SUMMARIES:
+        table = model.__table__
+        got = db.session.execute(select(table)).all()
+        counters = [c.name for c in table.columns if c.name in COUNTERS]
+        out[table.name] = sorted((tuple(r) for r in got if not counters or any(getattr(r, c) for c in counters)),
+                                 key=repr)
+    return out
 
 
 def test_township_coverage_of_a_worked_history(history, demo):
@@ -177,17 +190,32 @@ def test_every_summary_row_is_what_a_recount_writes(history, demo, clock):
     history.homes[6].member_id = history.yi.id
     db.session.flush()
 
-    def rows():
-        out = {}
-        for model in SUMMARIES:
-            table = model.__table__
-            got = db.session.execute(select(table)).all()
-            counters = [c.name for c in table.columns if c.name in COUNTERS]
-            out[table.name] = sorted((tuple(r) for r in got if not counters or any(getattr(r, c) for c in counters)),
-                                     key=repr)
-        return out
-
-    kept = rows()
+    kept = summary_rows()
     assert kept["report_last_visits"] and kept["report_open_deadlines"] and kept["report_closed_cases"]
     rebuild_summaries()
-    assert rows() == kept
+    assert summary_rows() == kept
+
+
+def test_a_savepoint_rolled_back_takes_its_counts_back(village, demo):
+    """A visit in a savepoint released counts; one in a savepoint rolled back does not, even when
+    the report was read (and the counts before it written) inside that savepoint."""
+    town, h = demo["张安明"], village.homes
+    before = figures(row(service.coverage(actor=town, now=NOW), "报表测试村"))
+    assert before == (7, 0, 7)  # seven live households, none visited yet
+    with db.session.begin_nested():
+        visit(h[0], NOW - timedelta(days=1))
+    visit(h[1], NOW - timedelta(days=2))  # pending in the transaction when the next savepoint opens
+    savepoint = db.session.begin_nested()
+    visit(h[2], NOW - timedelta(days=3))
+    assert figures(row(service.coverage(actor=town, now=NOW), "报表测试村")) == (7, 3, 4)
+    savepoint.rollback()
+    assert figures(row(service.coverage(actor=town, now=NOW), "报表测试村")) == (7, 2, 5)
+    with db.session.begin_nested():
+        savepoint = db.session.begin_nested()
+        visit(h[3], NOW - timedelta(days=4))
+        savepoint.rollback()
+        visit(h[4], NOW - timedelta(days=5))
+    assert figures(row(service.coverage(actor=town, now=NOW), "报表测试村")) == (7, 3, 4)
+    kept = summary_rows()
+    rebuild_summaries()
+    assert summary_rows() == kept
