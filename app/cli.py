@@ -17,8 +17,10 @@ from app.policy.names import ROLE_UNIT_KIND, ROLES, Role
 
 
 def register_cli(app):
+    from app.scale.cli import seed_scale_cmd
+
     for command in (seed_demo_cmd, demo_users_cmd, create_user_cmd, import_households_cmd,
-                    escalate_overdue_cmd, remind_unvisited_cmd, notify_worker_cmd):
+                    escalate_overdue_cmd, remind_unvisited_cmd, notify_worker_cmd, seed_scale_cmd):
         app.cli.add_command(command)
 
 

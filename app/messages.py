@@ -495,4 +495,7 @@ CLI = {
     "bad_unit": "{role}须属于{kind}类组织",
     "phone_taken": "该手机号已有用户",
     "bad_informant": "信息员须是同一网格的信息员，且只有党员需要指定",
+    "scale_exists": "已有规模数据（{counties} 个区县）；要再添加请加 --append",
+    "scale_table": "{table}：{rows} 行，{seconds:.1f} 秒",
+    "scale_done": "规模数据已写入：共 {rows} 行，用时 {seconds:.1f} 秒",
 }
