@@ -9,11 +9,12 @@ a number is read back as text where that is unambiguous (an 11-digit mobile numb
 not (a landline that lost its leading 0, an ID number past 15 digits) the cell is reported.
 """
 import re
-from datetime import date, timedelta, timezone
+from datetime import date
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from app.common.fields import max_length
+from app.common.time import LOCAL_TZ
 from app.households import id_numbers
 from app.messages import (
     CARE,
@@ -36,7 +37,6 @@ PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 # Digits that look like a landline whose leading 0 Excel dropped: 2-3 digits of area code, 7-8 digits.
 ZEROS_DROPPED = re.compile(r"^[1-9]\d{8,10}$")
 SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
-CST = timezone(timedelta(hours=8))
 _ERRORS = {"required": M["required"], "null": M["null"], "validator_failed": M["invalid"]}
 
 
@@ -188,7 +188,7 @@ class LocalTime(Info):
     """Excel has no time zones: China Standard Time, as the file's readers live in it."""
 
     def _serialize(self, value, attr, obj, **kw):
-        return value.astimezone(CST).replace(tzinfo=None, microsecond=0) if value is not None else None
+        return value.astimezone(LOCAL_TZ).replace(tzinfo=None, microsecond=0) if value is not None else None
 
 
 class Row(Schema):

@@ -2,13 +2,14 @@
 contributes to them, and adding a batch of such contributions in one upsert per table."""
 import math
 from collections import Counter
-from datetime import timedelta, timezone
+from datetime import timezone
 
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.cases.models import MISSED_EVENTS, RESPONSE_EVENTS, SATISFIED, UNSATISFIED
+from app.common.time import LOCAL_TZ
 from app.policy.names import OPEN_STATUSES, Status
 from app.reports.models import (
     ClosedCase,
@@ -22,8 +23,6 @@ from app.reports.models import (
     UnitTally,
     UnitVisitDay,
 )
-
-LOCAL_TZ = timezone(timedelta(hours=8))  # China Standard Time, as the reports count days
 
 
 def local_day(instant):

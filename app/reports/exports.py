@@ -4,7 +4,7 @@ Each list is one query (last events and last visits come from grouped subqueries
 number of statements does not grow with the number of rows.
 """
 import json
-from datetime import timedelta, timezone
+from datetime import timedelta
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -16,7 +16,7 @@ from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import aliased
 
 from app.cases.models import Case, CaseEvent, is_overdue
-from app.common.time import utcnow
+from app.common.time import LOCAL_TZ, utcnow
 from app.extensions import db
 from app.households.models import Household, Resident
 from app.households.schemas import HouseholdRow, ResidentRow
@@ -39,7 +39,6 @@ from app.visits.models import Visit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Excel has no time zones; the lists show China Standard Time, as their readers do.
-LOCAL_TZ = timezone(timedelta(hours=8))
 STREAM = {"yield_per": 1000}  # a district's list is fetched in batches, not held whole
 WIDE = {"编号": 38, "标题": 30, "办理结果": 30, "住址": 24, "标签": 16, "电话": 14}
 

@@ -4,20 +4,18 @@ unvisited for UNVISITED_REMINDER_DAYS (30) gets one gentle reminder, in working 
 days. No check-ins, no ranking: the secretary sees the list (GET /api/reports/unvisited).
 
 Run by `make run`'s scheduler and by `flask remind-unvisited` (cron, hourly, in production)."""
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
 from app import signals
-from app.common.time import utcnow
+from app.common.time import LOCAL_TZ, utcnow
 from app.extensions import db
 from app.households.models import Household
 from app.org.models import User
 from app.reports.service import reminder_days, unvisited_by_member
 from app.tasks.models import VisitReminder
-
-CHINA = timezone(timedelta(hours=8))
 
 
 def working_hours():
@@ -26,7 +24,7 @@ def working_hours():
 
 def in_working_hours(now=None):
     start, end = working_hours()
-    return start <= (now or utcnow()).astimezone(CHINA).hour < end
+    return start <= (now or utcnow()).astimezone(LOCAL_TZ).hour < end
 
 
 def remind_unvisited(now=None):
