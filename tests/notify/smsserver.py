@@ -19,8 +19,10 @@ import re
 import threading
 import uuid
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, quote_plus, urlsplit
+
+from tests.notify.localserver import LocalServer
 
 TEMPLATE_TEXT = "您有新的${item}，请打开包联查看。"
 MOBILE = re.compile(r"^(\+?86)?1[3-9]\d{9}$")
@@ -65,7 +67,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _serve(self, method, raw_query):
-        sms = self.server.sms
+        sms = self.server.peer
         status, body, content_type = sms.handle(method, urlsplit(self.path).path, raw_query)
         data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
         self.send_response(status)
@@ -82,7 +84,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("POST", raw)
 
 
-class SmsServer:
+class SmsServer(LocalServer):
+    handler = _Handler
+    name = "sms"
+
     def __init__(self, key_id="LTAI-test-key-id", secret="test-access-key-secret-0123",
                  sign_name="包联", template_code="SMS_480000001", per_number_limit=None):
         self.key_id, self.secret = key_id, secret
@@ -93,24 +98,6 @@ class SmsServer:
         self.scripted = []  # answers to give before checking anything: a Code, or an HTTP status
         self._nonces = set()
         self._lock = threading.Lock()
-        self._server = self._thread = None
-
-    @property
-    def base(self):
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    def start(self):
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.sms = self
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sms", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def then(self, *answers):
         """Answer the next calls with these: a documented Code, (Code, Message), or an int (a bare

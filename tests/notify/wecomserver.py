@@ -13,8 +13,10 @@ WECOM_API_BASE = server.base.
 import json
 import secrets
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from tests.notify.localserver import LocalServer
 
 ERRORS = {
     40001: "invalid credential, access_token is invalid or not latest",
@@ -51,17 +53,20 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path != "/cgi-bin/gettoken":
             return self._answer({"errcode": 404, "errmsg": "not found"})
-        self._answer(self.server.wecom.gettoken(parse_qs(url.query)))
+        self._answer(self.server.peer.gettoken(parse_qs(url.query)))
 
     def do_POST(self):  # noqa: N802
         url = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if url.path != "/cgi-bin/message/send":
             return self._answer({"errcode": 404, "errmsg": "not found"})
-        self._answer(self.server.wecom.send(parse_qs(url.query), raw))
+        self._answer(self.server.peer.send(parse_qs(url.query), raw))
 
 
-class WeComServer:
+class WeComServer(LocalServer):
+    handler = _Handler
+    name = "wecom"
+
     def __init__(self, corp_id="ww-test-corp", secret="test-secret", agent_id=1000002, users=("shishuiqi",)):
         self.corp_id, self.secret, self.agent_id = corp_id, secret, agent_id
         self.users = set(users)
@@ -69,24 +74,6 @@ class WeComServer:
         self.messages = []  # accepted message/send bodies
         self.calls = []  # ("gettoken" | "send", errcode)
         self._lock = threading.Lock()
-        self._server = self._thread = None
-
-    @property
-    def base(self):
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    def start(self):
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.wecom = self
-        self._thread = threading.Thread(target=self._server.serve_forever, name="wecom", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def expire_tokens(self):
         """Every token issued so far is now expired (the next send with one gets 42001)."""
