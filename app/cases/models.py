@@ -1,7 +1,7 @@
 """A case and its append-only timeline of events."""
 import uuid
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, Uuid, column, event, select, table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.attachments.models import CASE_OWNERS
@@ -26,6 +26,9 @@ class Case(db.Model):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    # The household's village, which never changes: a village's or township's list reads its
+    # cases village by village from an index, newest first, instead of the whole table.
+    village_id: Mapped[int | None] = mapped_column(Integer)
     visit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("visits.id"))
     category: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(100))
@@ -68,7 +71,19 @@ class Case(db.Model):
         Index("ix_cases_department_id_created_at", "department_id", "created_at"),
         Index("ix_cases_status_due_at", "status", "due_at"),
         Index("ix_cases_created_at_id", "created_at", "id"),
+        Index("ix_cases_village_id_created_at_id", "village_id", "created_at", "id"),
     )
+
+
+_HOUSEHOLDS = table("households", column("id"), column("village_id"))
+
+
+@event.listens_for(Case, "before_insert")
+def _village_of_household(_mapper, _connection, case):
+    """A case made without its village takes its household's, in the INSERT itself."""
+    if case.village_id is None:
+        case.village_id = (select(_HOUSEHOLDS.c.village_id)
+                           .where(_HOUSEHOLDS.c.id == case.household_id).scalar_subquery())
 
 
 class CaseEvent(db.Model):

@@ -10,7 +10,7 @@ from app.cases.deadlines import deadline
 from app.cases.models import Case, CaseEvent, CaseRevisit, is_overdue, overdue_clause
 from app.common.device_time import step_time
 from app.common.idempotent import insert_once
-from app.common.pagination import paginate, paginate_by_ids
+from app.common.pagination import paginate, paginate_branches_by_ids, paginate_by_ids
 from app.common.time import utcnow
 from app.errors import Conflict, Invalid, NotFound, field_message
 from app.extensions import db
@@ -21,7 +21,7 @@ from app.org.models import OrgUnit
 from app.policy import capabilities, scope
 from app.policy.case_steps import RESPONSE_ACTIONS
 from app.policy.chain import level_of
-from app.policy.names import DONE_STATUSES, OPEN_STATUSES, Level, Role, Status
+from app.policy.names import DONE_STATUSES, OPEN_STATUSES, Kind, Level, Role, Status
 from app.tasks.models import Task
 from app.visits.models import Visit
 
@@ -70,8 +70,8 @@ def open_case(*, actor, data):
     _check_visit(data.get("visit_id"), household.id)
     now = utcnow()
     opened_at = step_time(data.pop("opened_at", None), field="opened_at")
-    case = Case(**data, status=Status.OPEN, level=level, holder_id=actor.id, opened_by_id=actor.id,
-                opened_at=opened_at, created_at=now, updated_at=now,
+    case = Case(**data, village_id=household.village_id, status=Status.OPEN, level=level, holder_id=actor.id,
+                opened_by_id=actor.id, opened_at=opened_at, created_at=now, updated_at=now,
                 due_at=deadline(level, data["urgency"], now))
     case, created = insert_once(case, lambda stored: _same_or_conflict(actor, stored, data))
     if not created:
@@ -173,26 +173,54 @@ def record_step(case, type_, actor, at, data, event_id=None):
 
 def list_cases(*, actor, awaiting=None, status=None, category=None, level=None, urgency=None, overdue=None,
                org_unit_id=None, household_id=None, cursor=None, limit=None):
-    stmt = select(Case).where(scope.case_filter(actor))
-    if awaiting == "me":
-        stmt = stmt.where(awaiting_clause(actor))
+    keys = [Case.created_at, Case.id]
+    filters = []
     for column, value in ((Case.status, status), (Case.category, category), (Case.level, level),
                           (Case.urgency, urgency), (Case.household_id, household_id)):
         if value is not None:
-            stmt = stmt.where(column == value)
+            filters.append(column == value)
     now = utcnow()
     if overdue is True:
-        stmt = stmt.where(*overdue_clause(now))
+        filters.extend(overdue_clause(now))
     elif overdue is False:
-        stmt = stmt.where(~(Case.due_at < now) | Case.due_at.is_(None) | Case.status.in_(DONE_STATUSES))
-    if org_unit_id is not None:
-        unit = db.session.get(OrgUnit, org_unit_id)
-        path = unit.path if unit is not None else "/none/"
-        stmt = stmt.where(Case.household_id.in_(
-            select(Household.id).where(Household.org_unit_id.in_(scope.subtree_ids(path)))))
-    rows, nxt = paginate_by_ids(db.session, stmt, entity=Case, keys=[Case.created_at, Case.id], cursor=cursor,
-                                limit=limit, descending=True)
+        filters.append(~(Case.due_at < now) | Case.due_at.is_(None) | Case.status.in_(DONE_STATUSES))
+    unit = db.session.get(OrgUnit, org_unit_id) if org_unit_id is not None else None
+    if org_unit_id is not None and unit is None:
+        return [], None
+    if unit is not None and unit.kind == Kind.GRID:
+        filters.append(Case.household_id.in_(
+            select(Household.id).where(Household.org_unit_id.in_(scope.subtree_ids(unit.path)))))
+    villages = _villages_in_scope(actor, unit) if awaiting != "me" and household_id is None else None
+    if villages is not None:
+        stmts = [select(Case).where(Case.village_id == v, *filters) for v in villages]
+        rows, nxt = paginate_branches_by_ids(db.session, stmts, entity=Case, keys=keys, cursor=cursor, limit=limit,
+                                             descending=True)
+        return [CaseView(c, now) for c in rows], nxt
+    if unit is not None and unit.kind != Kind.GRID:
+        filters.append(Case.household_id.in_(
+            select(Household.id).where(Household.org_unit_id.in_(scope.subtree_ids(unit.path)))))
+    stmt = select(Case).where(scope.case_filter(actor), *filters)
+    if awaiting == "me":
+        stmt = stmt.where(awaiting_clause(actor))
+    rows, nxt = paginate_by_ids(db.session, stmt, entity=Case, keys=keys, cursor=cursor, limit=limit,
+                                descending=True)
     return [CaseView(c, now) for c in rows], nxt
+
+
+def _villages_in_scope(actor, unit=None):
+    """For a secretary or township officer (whose scope is whole villages): the villages whose
+    cases they see, within `unit` when a list is narrowed to one; None for everyone else.
+
+    A household's village is its grid's (or the unit it is placed on), so the cases of the
+    households placed in a subtree are those of the subtree's units other than grids."""
+    if actor.role not in (Role.SECRETARY, Role.TOWNSHIP) or actor.org_unit.kind == Kind.GRID:
+        return None
+    stmt = scope.subtree_ids(actor.org_unit.path).where(OrgUnit.kind != Kind.GRID)
+    if unit is not None and unit.kind == Kind.GRID:
+        stmt = stmt.where(OrgUnit.id == unit.parent_id)  # the households of the grid: filtered in the branch
+    elif unit is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(unit.path, autoescape=True))
+    return db.session.scalars(stmt.order_by(OrgUnit.id)).all()
 
 
 def awaiting_clause(actor):

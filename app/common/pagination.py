@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import BigInteger, SmallInteger, and_, or_, select
+from sqlalchemy import BigInteger, SmallInteger, and_, bindparam, or_, select, tuple_, union_all
 
 from app.errors import Invalid
 from app.messages import TEXT
@@ -132,6 +132,36 @@ def paginate_by_ids(session, stmt, *, entity, keys, cursor=None, limit=None, des
         page = page.where(after_clause(keys, values, descending))
     order = [k.desc() if descending else k.asc() for k in keys]
     page = page.order_by(*order).limit(size + 1).subquery()
+    rows = session.scalars(
+        select(entity).select_from(page).join(entity, and_(*(k == page.c[k.key] for k in keys)))
+        .order_by(*order)
+    ).unique().all()
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = encode_cursor([cursor_value(rows[-1], k) for k in keys]) if more else None
+    return rows, next_cursor
+
+
+def paginate_branches_by_ids(session, stmts, *, entity, keys, cursor=None, limit=None, descending=False):
+    """`paginate_by_ids` over the union of `stmts` (disjoint parts of one scope, each served
+    by an index in key order): each part gives at most a page of keys, in order, from its own
+    index; the pages are merged and cut to one, then its rows loaded. The cost is one page per
+    part, whatever the size of the table or of the parts."""
+    size = page_size(limit)
+    order = [k.desc() if descending else k.asc() for k in keys]
+    bounds = []
+    if cursor:
+        values = coerce_cursor(keys, decode_cursor(cursor, len(keys)))
+        # As one row comparison, which the index is entered at (ties on the first key included).
+        row, at = tuple_(*keys), tuple_(*(bindparam(None, v, type_=k.type) for k, v in zip(keys, values)))
+        bounds = [row < at if descending else row > at]
+    parts = [stmt.with_only_columns(*keys).where(*bounds).order_by(*order).limit(size + 1).subquery()
+             for stmt in stmts]
+    if not parts:
+        return [], None
+    merged = union_all(*(select(*(part.c[k.key] for k in keys)) for part in parts)).subquery()
+    merged_order = [merged.c[k.key].desc() if descending else merged.c[k.key].asc() for k in keys]
+    page = select(merged).order_by(*merged_order).limit(size + 1).subquery()
     rows = session.scalars(
         select(entity).select_from(page).join(entity, and_(*(k == page.c[k.key] for k in keys)))
         .order_by(*order)

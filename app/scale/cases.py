@@ -8,12 +8,12 @@ from app.org.demo import DEPARTMENTS, person
 from app.policy.names import OPEN_STATUSES, Level, Status
 from app.scale.ids import record_id
 from app.scale.org import Tree
-from app.scale.shape import STAFF_PER_DEPARTMENT
+from app.scale.shape import STAFF_PER_DEPARTMENT, grid_of_member, member_of, village_of
 from app.scale.stories import TITLES, has_case, story_of
 
 KIND_CASE, KIND_EVENT = 2, 3
 EVENTS_PER_CASE = 16  # room in the id space; no story has more steps
-CASE_COLUMNS = ("id", "household_id", "category", "title", "description", "urgency", "status", "level",
+CASE_COLUMNS = ("id", "household_id", "village_id", "category", "title", "description", "urgency", "status", "level",
                 "holder_id", "holder_unit_id", "department_id", "dispatcher_id", "opened_by_id", "opened_at",
                 "created_at", "updated_at", "due_at", "resolution", "resolved_at", "closed_at", "satisfaction",
                 "version")
@@ -48,7 +48,8 @@ def case_rows(plan, now):
         if s.status in OPEN_STATUSES:  # a tenth overdue; the rest due within their level's time
             span = hours[s.level] / (2 if s.urgency == "urgent" else 1)
             due = now - timedelta(hours=6) if s.h // 100 % 10 == 0 else now + timedelta(hours=span * (1 + s.h % 9) / 10)
-        yield (case_id(plan, s), plan.household(s.h), s.category, TITLES[s.category], "", s.urgency, s.status,
+        village = plan.village(village_of(grid_of_member(member_of(s.h))))
+        yield (case_id(plan, s), plan.household(s.h), village, s.category, TITLES[s.category], "", s.urgency, s.status,
                s.level, s.holder, s.holder_unit, s.department, s.dispatcher, s.steps[0].actor, s.opened_at,
                s.opened_at, s.steps[-1].at, due, _resolution(s), s.resolved_at, s.closed_at, s.satisfaction, 1)
 

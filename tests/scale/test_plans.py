@@ -4,9 +4,11 @@ without sorting the caller's whole scope, and without any scan reading more rows
 of the captured statements with their parameters, so a top-N sort shows as one.
 
 The dataset lives in a schema of its own, seeded once for the module (about half a minute). The
-household list is also planned on a second one: the same, then one more county of one full
+household and case lists are also planned on a second one: the same, then one more county of one full
 township, whose households are the last rows of every table, so a list that walks the table in
-id order, filtering, up to a scope shows it.
+id order, filtering, up to a scope shows it; and the case list of the first township, whose
+cases come after everyone else's newest first, so a list that walks all cases in that order,
+filtering, up to a scope shows it.
 """
 import os
 import uuid
@@ -101,15 +103,19 @@ def clients(scale_app):
 
 
 @pytest.fixture(scope="module")
-def last_officer(appended_app):
-    """A logged-in client of the officer of the township appended last."""
+def officers(appended_app):
+    """Logged-in clients of the officer of the township appended last (its households come last)
+    and of the first township (its cases, opened when everyone's were, come after all others'
+    newest first: the appended county's are a little newer, and ties go by id, its own last)."""
     with appended_app.app_context():
-        officers = db.session.scalar(select(func.count()).select_from(User).where(
+        count = db.session.scalar(select(func.count()).select_from(User).where(
             User.phone.startswith(SCALE_PHONE_PREFIX), User.role == Role.TOWNSHIP))
-        phone = scale_user(Role.TOWNSHIP, officers - 1).phone
-    client = ApiClient(appended_app)
-    assert client.login(phone).status_code == 200
-    return client
+        phones = {"last": scale_user(Role.TOWNSHIP, count - 1).phone, "first": scale_user(Role.TOWNSHIP).phone}
+    out = {}
+    for who, phone in phones.items():
+        out[who] = ApiClient(appended_app)
+        assert out[who].login(phone).status_code == 200
+    return out
 
 
 def captured(app, fetch):
@@ -191,16 +197,21 @@ def test_list_queries_are_served_by_indexes_at_scale(committing, scale_app, clie
     assert not wrong, f"{role} {wrong}"
 
 
+@pytest.mark.parametrize(("route", "who"), [("/api/households", "last"), ("/api/cases", "last"),
+                                           ("/api/cases", "first")])
 @pytest.mark.parametrize("page", [1, 2, 3])
-def test_a_township_at_the_end_of_the_table_reads_a_page_not_the_table(committing, appended_app, last_officer,
-                                                                       page):
-    """Its households have the largest ids: a list in id order would read the 10^5 before them."""
-    url = "/api/households"
+def test_a_township_at_the_end_of_the_table_reads_a_page_not_the_table(committing, appended_app, officers, page,
+                                                                       route, who):
+    """The last township's households have the largest ids: a list in id order would read the
+    10^5 before them. The first township's cases come after everyone else's newest first: a list
+    walking all cases newest first, keeping those in scope, would read the others' before them."""
+    officer = officers[who]
+    url = route
     for _ in range(page - 1):
-        body = last_officer.get(url).get_json()
+        body = officer.get(url).get_json()
         assert len(body["items"]) == 50 and body["next"]
-        url = f"/api/households?cursor={body['next']}"
-    wrong = plan_problems(appended_app, last_officer, url)
+        url = f"{route}?cursor={body['next']}"
+    wrong = plan_problems(appended_app, officer, url)
     assert not wrong, wrong
 
 
